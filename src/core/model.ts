@@ -1,0 +1,92 @@
+// The violation model every source normalises to, and the report shape the CLI's --json writes
+// and the extension's `fenceLens.run` command resolves to. Keep the report stable: other tools read it.
+
+export type Category = 'filesystem' | 'network' | 'syscall' | 'command';
+
+export type Source = 'ebpf' | 'fence-http' | 'fence-socks' | 'fence-logstream' | 'fence-policy';
+
+export interface ProcessRef {
+  readonly comm: string;
+  readonly pid: number;
+}
+
+/** What a parser produces for one observed denial, before the store merges repeats. */
+export interface ViolationInput {
+  readonly category: Category;
+  /** The syscall or request kind: openat, rename, connect, CONNECT, GET, exec, ptrace, ... */
+  readonly operation: string;
+  /** A path, `host:port`, or a command line. */
+  readonly target: string;
+  /** The second path of rename/link/symlink, when there is one. */
+  readonly relatedPath?: string;
+  /** The monitor cut the path at its string limit; the real path is longer. */
+  readonly truncated?: boolean;
+  readonly errno: number | null;
+  readonly source: Source;
+  readonly process: ProcessRef;
+}
+
+export interface Violation extends ViolationInput {
+  /** Stable merge key: category, operation, target, errno, comm. */
+  readonly key: string;
+  readonly errnoName: string | null;
+  readonly message: string;
+  count: number;
+  firstSeen: Date;
+  lastSeen: Date;
+}
+
+export type MonitorState = 'active' | 'unavailable' | 'denied' | 'failed';
+
+export type MonitorMode = 'auto' | 'pkexec' | 'sudo' | 'direct' | 'off';
+
+/** How the privileged monitor got (or did not get) its privileges. */
+export type Escalation = 'direct' | 'pkexec' | 'sudo' | 'none';
+
+export interface MonitorStatus {
+  readonly state: MonitorState;
+  readonly detail: string;
+  readonly escalation: Escalation;
+  readonly lostEvents: number;
+}
+
+/** The JSON report: `fence-lens run --json` and the `fenceLens.run` command both produce this. */
+export interface ReportViolation {
+  readonly category: Category;
+  readonly operation: string;
+  readonly target: string;
+  readonly relatedPath?: string;
+  readonly truncated?: boolean;
+  readonly errno: number | null;
+  readonly errnoName: string | null;
+  readonly message: string;
+  readonly source: Source;
+  readonly process: ProcessRef;
+  readonly count: number;
+  readonly firstSeen: string;
+  readonly lastSeen: string;
+  readonly suggestion?: RuleSuggestion;
+}
+
+export interface RunReport {
+  readonly command: string;
+  readonly exitCode: number | null;
+  readonly monitor: { readonly state: MonitorState; readonly detail: string; readonly lostEvents: number };
+  readonly violations: readonly ReportViolation[];
+  readonly cwd: string;
+  readonly settingsFile: string | null;
+  readonly startedAt: string;
+  readonly endedAt: string;
+  /** Distinct violations and events the store refused once full (see ViolationStore). */
+  readonly overflow: { readonly distinct: number; readonly events: number };
+  /** Fence's own lines that were not violations, kept rather than dropped. */
+  readonly info: readonly string[];
+}
+
+/** The narrowest Fence settings change that would allow a violation. */
+export interface RuleSuggestion {
+  /** Dotted settings path, e.g. `filesystem.allowWrite`. */
+  readonly setting: string;
+  readonly value: string;
+  readonly description: string;
+}

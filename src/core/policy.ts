@@ -1,0 +1,64 @@
+// Turns a violation into the narrowest Fence settings change that would allow it. Suggestions are
+// advice shown to the user (and offered as quick fixes), never applied without their action.
+
+import type { RuleSuggestion, Violation } from './model';
+
+const WRITE_OPS = new Set([
+  'open', 'openat', 'openat2', 'creat', 'unlink', 'unlinkat', 'rmdir', 'mkdir', 'mkdirat', 'mknod',
+  'mknodat', 'rename', 'renameat', 'renameat2', 'link', 'linkat', 'symlink', 'symlinkat', 'chmod',
+  'fchmodat', 'fchmodat2', 'chown', 'lchown', 'fchownat', 'truncate', 'utimensat',
+]);
+
+function parentDir(p: string): string {
+  const i = p.replace(/\/+$/, '').lastIndexOf('/');
+  return i <= 0 ? '/' : p.slice(0, i);
+}
+
+/** Host part of `host:port`, `[v6]:port` or a bare host. */
+export function hostOf(target: string): string {
+  const v6 = /^\[([^\]]+)\](?::\d+)?$/.exec(target);
+  if (v6) return v6[1];
+  const i = target.lastIndexOf(':');
+  return i > 0 && /^\d+$/.test(target.slice(i + 1)) ? target.slice(0, i) : target;
+}
+
+const LOOPBACK = /^(127\.|::1$|localhost$)/;
+
+export function suggestRule(v: Pick<Violation, 'category' | 'operation' | 'target' | 'errno' | 'relatedPath' | 'truncated'>): RuleSuggestion | undefined {
+  if (v.truncated) return undefined; // never write a rule for a path we only saw part of
+  switch (v.category) {
+    case 'filesystem': {
+      if (!v.target.startsWith('/')) return undefined;
+      if (v.operation === 'execve' || v.operation === 'execveat') {
+        return { setting: 'filesystem.allowExecute', value: v.target, description: `Allow executing ${v.target}` };
+      }
+      if (v.operation === 'mount') return undefined;
+      if (WRITE_OPS.has(v.operation) && v.errno !== 13) {
+        // A create, rename or delete needs its directory writable; a write to an existing file needs only the file.
+        const creates = /^(creat|mkdir|mkdirat|mknod|mknodat|rename|renameat|renameat2|link|linkat|symlink|symlinkat|unlink|unlinkat|rmdir)$/.test(v.operation);
+        const path = creates ? parentDir(v.target) : v.target;
+        return { setting: 'filesystem.allowWrite', value: path, description: `Allow writing ${creates ? 'in ' : ''}${path}` };
+      }
+      if (v.errno === 13 && /^open/.test(v.operation)) {
+        return { setting: 'filesystem.allowRead', value: v.target, description: `Allow reading ${v.target}` };
+      }
+      return undefined;
+    }
+    case 'network': {
+      const host = hostOf(v.target);
+      if (v.target.startsWith('/')) {
+        return { setting: 'network.allowUnixSockets', value: v.target, description: `Allow the Unix socket ${v.target}` };
+      }
+      if (LOOPBACK.test(host)) {
+        if (v.operation === 'bind') return { setting: 'network.allowLocalBinding', value: 'true', description: 'Allow binding local ports' };
+        return { setting: 'network.allowLocalOutbound', value: 'true', description: 'Allow connections to localhost' };
+      }
+      if (/^[\d.]+$/.test(host) || host.includes(':')) return undefined; // Fence allows domains, not raw addresses
+      return { setting: 'network.allowedDomains', value: host, description: `Allow connections to ${host}` };
+    }
+    case 'command':
+      return { setting: 'command.allow', value: v.target, description: `Allow the command ${v.target}` };
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,53 @@
+// Builds the stable JSON report from a finished run.
+
+import type { MonitorStatus, ReportViolation, RunReport, Violation } from './model';
+import { suggestRule } from './policy';
+
+export function toReportViolation(v: Violation): ReportViolation {
+  const suggestion = suggestRule(v);
+  return {
+    category: v.category,
+    operation: v.operation,
+    target: v.target,
+    ...(v.relatedPath !== undefined ? { relatedPath: v.relatedPath } : {}),
+    ...(v.truncated ? { truncated: true } : {}),
+    errno: v.errno,
+    errnoName: v.errnoName,
+    message: v.message,
+    source: v.source,
+    process: { comm: v.process.comm, pid: v.process.pid },
+    count: v.count,
+    firstSeen: v.firstSeen.toISOString(),
+    lastSeen: v.lastSeen.toISOString(),
+    ...(suggestion ? { suggestion } : {}),
+  };
+}
+
+export interface ReportInput {
+  readonly command: string;
+  readonly exitCode: number | null;
+  readonly monitor: MonitorStatus;
+  readonly violations: readonly Violation[];
+  readonly cwd: string;
+  readonly settingsFile: string | null;
+  readonly startedAt: Date;
+  readonly endedAt: Date;
+  readonly overflow: { distinct: number; events: number };
+  readonly info: readonly string[];
+}
+
+export function buildReport(r: ReportInput): RunReport {
+  const violations = [...r.violations].sort((a, b) => a.firstSeen.getTime() - b.firstSeen.getTime());
+  return {
+    command: r.command,
+    exitCode: r.exitCode,
+    monitor: { state: r.monitor.state, detail: r.monitor.detail, lostEvents: r.monitor.lostEvents },
+    violations: violations.map(toReportViolation),
+    cwd: r.cwd,
+    settingsFile: r.settingsFile,
+    startedAt: r.startedAt.toISOString(),
+    endedAt: r.endedAt.toISOString(),
+    overflow: { ...r.overflow },
+    info: [...r.info],
+  };
+}

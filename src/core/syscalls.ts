@@ -1,0 +1,101 @@
+// x86-64 syscall numbers the monitor cares about, and where each keeps its path or sockaddr.
+// The monitor attaches to raw_syscalls (5 probes) instead of ~60 per-syscall tracepoints: measured
+// on these machines it attaches in 0.39 s instead of 3.1 s, detaches in 2.1 s instead of 6 s and taxes
+// unrelated processes less (1.28x vs 1.41x on a syscall loop). The price is this table.
+
+export type ArgShape =
+  | { kind: 'path'; arg: number }
+  | { kind: 'twoPaths'; first: number; second: number; targetIsSecond: boolean }
+  | { kind: 'sockaddr'; arg: number };
+
+export interface SyscallInfo {
+  readonly nr: number;
+  readonly name: string;
+  readonly shape: ArgShape;
+}
+
+const p = (arg: number): ArgShape => ({ kind: 'path', arg });
+const two = (first: number, second: number, targetIsSecond = false): ArgShape => ({
+  kind: 'twoPaths',
+  first,
+  second,
+  targetIsSecond,
+});
+
+/** Syscalls whose denials carry a path or an address. */
+export const TRACED_SYSCALLS: readonly SyscallInfo[] = [
+  { nr: 2, name: 'open', shape: p(0) },
+  { nr: 257, name: 'openat', shape: p(1) },
+  { nr: 437, name: 'openat2', shape: p(1) },
+  { nr: 85, name: 'creat', shape: p(0) },
+  { nr: 87, name: 'unlink', shape: p(0) },
+  { nr: 263, name: 'unlinkat', shape: p(1) },
+  { nr: 84, name: 'rmdir', shape: p(0) },
+  { nr: 83, name: 'mkdir', shape: p(0) },
+  { nr: 258, name: 'mkdirat', shape: p(1) },
+  { nr: 133, name: 'mknod', shape: p(0) },
+  { nr: 259, name: 'mknodat', shape: p(1) },
+  { nr: 82, name: 'rename', shape: two(0, 1) },
+  { nr: 264, name: 'renameat', shape: two(1, 3) },
+  { nr: 316, name: 'renameat2', shape: two(1, 3) },
+  { nr: 86, name: 'link', shape: two(0, 1) },
+  { nr: 265, name: 'linkat', shape: two(1, 3) },
+  // symlink(target, linkpath): the write happens at linkpath, the second argument.
+  { nr: 88, name: 'symlink', shape: two(0, 1, true) },
+  { nr: 266, name: 'symlinkat', shape: two(0, 2, true) },
+  { nr: 90, name: 'chmod', shape: p(0) },
+  { nr: 268, name: 'fchmodat', shape: p(1) },
+  { nr: 452, name: 'fchmodat2', shape: p(1) },
+  { nr: 92, name: 'chown', shape: p(0) },
+  { nr: 94, name: 'lchown', shape: p(0) },
+  { nr: 260, name: 'fchownat', shape: p(1) },
+  { nr: 76, name: 'truncate', shape: p(0) },
+  { nr: 280, name: 'utimensat', shape: p(1) },
+  { nr: 59, name: 'execve', shape: p(0) },
+  { nr: 322, name: 'execveat', shape: p(1) },
+  { nr: 165, name: 'mount', shape: p(1) },
+  { nr: 42, name: 'connect', shape: { kind: 'sockaddr', arg: 1 } },
+  { nr: 49, name: 'bind', shape: { kind: 'sockaddr', arg: 1 } },
+];
+
+// Names for syscalls that can come back EPERM from Fence's seccomp filter (or elsewhere); any other
+// number is shown as syscall_<n> rather than dropped.
+const OTHER_NAMES: Record<number, string> = {
+  101: 'ptrace', 310: 'process_vm_readv', 311: 'process_vm_writev', 166: 'umount2', 155: 'pivot_root',
+  161: 'chroot', 169: 'reboot', 175: 'init_module', 313: 'finit_module', 176: 'delete_module',
+  246: 'kexec_load', 320: 'kexec_file_load', 167: 'swapon', 168: 'swapoff', 170: 'sethostname',
+  171: 'setdomainname', 172: 'iopl', 173: 'ioperm', 163: 'acct', 321: 'bpf', 298: 'perf_event_open',
+  323: 'userfaultfd', 272: 'unshare', 308: 'setns', 62: 'kill', 200: 'tkill', 234: 'tgkill',
+  105: 'setuid', 106: 'setgid', 117: 'setresuid', 119: 'setresgid', 113: 'setreuid', 114: 'setregid',
+  157: 'prctl', 160: 'setrlimit', 302: 'prlimit64', 16: 'ioctl', 41: 'socket', 44: 'sendto',
+  46: 'sendmsg', 54: 'setsockopt', 56: 'clone', 435: 'clone3', 57: 'fork', 58: 'vfork',
+  91: 'fchmod', 93: 'fchown', 77: 'ftruncate', 33: 'dup2', 1: 'write', 0: 'read', 3: 'close',
+  4: 'stat', 6: 'lstat', 21: 'access', 439: 'faccessat2', 332: 'statx', 262: 'newfstatat',
+  103: 'syslog', 140: 'getpriority', 141: 'setpriority', 250: 'keyctl', 248: 'add_key', 249: 'request_key',
+  425: 'io_uring_setup', 426: 'io_uring_enter', 427: 'io_uring_register', 134: 'uselib',
+  135: 'personality', 139: 'sysfs', 304: 'open_by_handle_at', 303: 'name_to_handle_at',
+  428: 'open_tree', 429: 'move_mount', 430: 'fsopen', 431: 'fsconfig', 432: 'fsmount', 433: 'fspick',
+  442: 'mount_setattr', 444: 'landlock_create_ruleset', 445: 'landlock_add_rule',
+  446: 'landlock_restrict_self', 227: 'clock_settime', 164: 'settimeofday', 159: 'adjtimex',
+  305: 'clock_adjtime',
+};
+
+const BY_NR = new Map<number, SyscallInfo>(TRACED_SYSCALLS.map((s) => [s.nr, s]));
+
+export function tracedSyscall(nr: number): SyscallInfo | undefined {
+  return BY_NR.get(nr);
+}
+
+export function syscallName(nr: number): string {
+  return BY_NR.get(nr)?.name ?? OTHER_NAMES[nr] ?? `syscall_${nr}`;
+}
+
+/**
+ * Syscalls Fence's seccomp filter answers with EPERM (its DangerousSyscalls list), plus the
+ * namespace calls other sandboxes block. EPERM from any other syscall is routine (epoll_ctl on a
+ * regular file, prlimit64 raising a hard limit) and would bury the real denials.
+ */
+export const SECCOMP_SYSCALLS: readonly number[] = [
+  101, 310, 311, 250, 248, 249, 135, 323, 298, 321, 246, 320, 169, 103, 163, 166, 155, 167, 168, 170,
+  171, 175, 313, 176, 173, 172, 272, 308, 161,
+];

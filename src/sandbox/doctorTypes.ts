@@ -1,0 +1,12 @@
+// What `fence-lens doctor` (and the extension's welcome views) learn about this machine.
+
+export type CheckId = 'fence' | 'bwrap' | 'socat' | 'bpftrace' | 'tracefs' | 'helper' | 'pkexec' | 'polkit' | 'privilege';
+
+export interface DoctorCheck {
+  readonly id: CheckId;
+  readonly ok: boolean;
+  /** What was found (a path, a version) or what is wrong. */
+  readonly detail: string;
+  /** How to fix it, when not ok. */
+  readonly fix?: string;
+}

@@ -1,0 +1,56 @@
+// The engine's one entry point for front ends: start a run, watch it, get its report.
+// Both the CLI and the extension use exactly this; neither launches fence or the monitor itself.
+
+import type { MonitorMode, MonitorStatus, RunReport } from '../core/model';
+import type { ViolationStore } from '../core/store';
+import type { Readable, Writable } from 'node:stream';
+
+/** Absolute paths of the programs a run may start. Front ends fill these from machine-scoped settings only. */
+export interface ProgramPaths {
+  /** fence; when unset, fixed system locations are searched (never PATH, never the workspace). */
+  readonly fence?: string;
+  readonly pkexec?: string;
+  readonly sudo?: string;
+  /** The installed privileged entry point (install-helper). */
+  readonly helper?: string;
+  readonly bpftrace?: string;
+}
+
+export interface RunOptions {
+  /** A string runs through `fence -c`; an array through `fence -- argv`. */
+  readonly command: string | readonly string[];
+  readonly cwd: string;
+  /** Fence settings file; when unset Fence finds its own (and the report says which, if it can tell). */
+  readonly settings?: string;
+  readonly monitor: MonitorMode;
+  readonly programs?: ProgramPaths;
+  /** Inbound ports to expose (`fence -p`). */
+  readonly ports?: readonly number[];
+  /** 'inherit': the command shares our terminal (CLI). 'pipe': stdin/stdout/stderr are streams on the handle. */
+  readonly stdio: 'inherit' | 'pipe';
+  readonly env?: NodeJS.ProcessEnv;
+  /** A store to fill; a fresh one is made when absent. */
+  readonly store?: ViolationStore;
+}
+
+export type RunEvent =
+  | { readonly kind: 'monitor'; readonly status: MonitorStatus }
+  | { readonly kind: 'info'; readonly line: string }
+  | { readonly kind: 'started'; readonly pid: number }
+  | { readonly kind: 'exited'; readonly exitCode: number | null; readonly signal: string | null };
+
+export interface RunHandle {
+  readonly store: ViolationStore;
+  /** Present when stdio is 'pipe'. stderr carries the command's stderr with Fence's own lines removed. */
+  readonly stdin?: Writable;
+  readonly stdout?: Readable;
+  readonly stderr?: Readable;
+  onEvent(listener: (event: RunEvent) => void): { dispose(): void };
+  readonly monitorStatus: MonitorStatus;
+  /** Forwards Ctrl-C (SIGINT) to the sandboxed command. */
+  interrupt(): void;
+  /** Stops the run: SIGTERM, then SIGKILL after a grace period. */
+  stop(): void;
+  /** Resolves when the command and the monitor are gone. Never rejects: failures are in the report. */
+  readonly done: Promise<RunReport>;
+}
