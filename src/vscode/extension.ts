@@ -1,0 +1,80 @@
+// Entry point: wires the engine's runs to the editor's views. Activation is lazy (a command, the
+// explorer view, or a `fence` task); nothing here parses Fence output or starts processes itself.
+
+import * as vscode from 'vscode';
+import type { MonitorMode } from '../core/model';
+import type { ProgramPaths } from '../sandbox/runTypes';
+import { registerCommands } from './commands';
+import { Diagnostics } from './diagnostics';
+import { ViolationExplorer, type ExplorerNode } from './explorer';
+import { plural } from './explorerItems';
+import { Launcher } from './launcher';
+import { refreshEnvironment } from './monitorSetup';
+import { OutputLog } from './outputLog';
+import { FenceQuickFixes } from './quickFixes';
+import { Runs } from './runs';
+import { defaultSettingsFile, monitorMode, programPaths } from './settings';
+import { StatusBar } from './statusBar';
+import { FenceTaskProvider, TASK_TYPE } from './taskProvider';
+
+export const VIEW_ID = 'fenceLens.violations';
+
+/** What `activate` returns: read-only access for other extensions and for the integration tests. */
+export interface FenceLensApi {
+  readonly runs: Runs;
+  readonly explorer: ViolationExplorer;
+  readonly treeView: vscode.TreeView<ExplorerNode>;
+  readonly output: OutputLog;
+  readonly diagnostics: Diagnostics;
+  programPaths(): ProgramPaths;
+  monitorMode(): MonitorMode;
+}
+
+export function activate(context: vscode.ExtensionContext): FenceLensApi {
+  const runs = new Runs();
+  const explorer = new ViolationExplorer(runs);
+  const treeView = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: explorer, showCollapseAll: true });
+  const output = new OutputLog(runs);
+  const diagnostics = new Diagnostics(runs);
+  const status = new StatusBar(runs);
+  const launcher = new Launcher(runs, context.workspaceState);
+  const tasks = new FenceTaskProvider(launcher);
+
+  const updateBadge = (): void => {
+    const n = runs.latest()?.violations().length ?? 0;
+    treeView.badge = n > 0 ? { value: n, tooltip: `${plural(n, 'distinct denial')} in the latest run` } : undefined;
+    void vscode.commands.executeCommand('setContext', 'fenceLens.hasRuns', runs.list().length > 0);
+    void vscode.commands.executeCommand('setContext', 'fenceLens.running', runs.running().length > 0);
+  };
+  // The badge follows the same throttled repaint as the tree, so both always agree.
+  const badgeSub = explorer.onDidChangeTreeData(updateBadge);
+
+  context.subscriptions.push(
+    runs,
+    explorer,
+    treeView,
+    output,
+    diagnostics,
+    status,
+    badgeSub,
+    vscode.tasks.registerTaskProvider(TASK_TYPE, tasks),
+    vscode.languages.registerCodeActionsProvider(
+      { scheme: 'file' },
+      new FenceQuickFixes(diagnostics, () => runs.latest()?.settingsFile ?? defaultSettingsFile(vscode.workspace.workspaceFolders?.[0]?.uri.fsPath)),
+      { providedCodeActionKinds: FenceQuickFixes.kinds },
+    ),
+    ...registerCommands({ runs, launcher, tasks, extensionPath: context.extensionPath }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void refreshEnvironment()),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('fenceLens.paths')) void refreshEnvironment();
+    }),
+  );
+  updateBadge();
+  void refreshEnvironment();
+
+  return { runs, explorer, treeView, output, diagnostics, programPaths, monitorMode };
+}
+
+export function deactivate(): void {
+  // Disposing the subscriptions stops running commands (Runs.dispose).
+}

@@ -1,0 +1,72 @@
+// What this machine can do (fence found? monitor helper installed?), surfaced as context keys for
+// the welcome views, as the "Show Monitor Status" list, and the "Install Privileged Monitor…" flow.
+
+import * as vscode from 'vscode';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { runDoctor } from '../sandbox/doctor';
+import type { DoctorCheck } from '../sandbox/doctorTypes';
+import { helperInstallPlan, installHelperArgv } from '../monitor/helperInstall';
+import { programPaths } from './settings';
+import type { Runs } from './runs';
+
+export async function refreshEnvironment(): Promise<DoctorCheck[]> {
+  const checks = await runDoctor(programPaths());
+  const failed = (id: DoctorCheck['id']): boolean => checks.some((c) => c.id === id && !c.ok);
+  await vscode.commands.executeCommand('setContext', 'fenceLens.fenceMissing', failed('fence'));
+  await vscode.commands.executeCommand('setContext', 'fenceLens.helperMissing', failed('helper'));
+  return checks;
+}
+
+export async function showMonitorStatus(runs: Runs): Promise<void> {
+  const checks = await refreshEnvironment();
+  const items: vscode.QuickPickItem[] = [];
+  const latest = runs.latest();
+  if (latest) {
+    items.push({ label: 'Latest run', kind: vscode.QuickPickItemKind.Separator });
+    items.push({ label: `$(${latest.monitor.state === 'active' ? 'pass' : 'warning'}) monitor ${latest.monitor.state}`, detail: latest.monitor.detail, description: `escalation ${latest.monitor.escalation} · lost events ${latest.monitor.lostEvents}` });
+  }
+  items.push({ label: 'This machine', kind: vscode.QuickPickItemKind.Separator });
+  for (const c of checks) items.push({ label: `$(${c.ok ? 'pass' : 'error'}) ${c.id}`, description: c.detail, detail: c.ok ? undefined : c.fix });
+  if (checks.length === 0) items.push({ label: '$(info) no checks reported by the engine' });
+  await vscode.window.showQuickPick(items, { title: 'Fence Lens: Monitor Status', placeHolder: 'What Fence Lens found on this machine' });
+}
+
+/** A Node that can run the CLI bundle as root: the extension host's own, unless it is Electron. */
+function nodeForHelper(): string | undefined {
+  if (!process.versions.electron) return process.execPath;
+  return ['/usr/bin/node', '/usr/local/bin/node'].find((p) => fs.existsSync(p));
+}
+
+export async function installHelper(extensionPath: string): Promise<void> {
+  const plan = helperInstallPlan();
+  const files = plan.map((f) => `${f.path} (${f.mode}): ${f.purpose}`).join('\n');
+  const install = 'Install';
+  const choice = await vscode.window.showWarningMessage(
+    'Install the Fence Lens privileged monitor?',
+    { modal: true, detail: `With administrator rights (pkexec), this writes:\n\n${files || '(the engine did not report its files)'}\n\nThe monitor then runs bpftrace for your sandboxed commands only.` },
+    install,
+  );
+  if (choice !== install) return;
+  const node = nodeForHelper();
+  if (!node) {
+    void vscode.window.showErrorMessage('Install Privileged Monitor: no Node.js found at /usr/bin/node or /usr/local/bin/node to run the installer with.');
+    return;
+  }
+  const argv = installHelperArgv(programPaths().pkexec ?? '/usr/bin/pkexec', node, path.join(extensionPath, 'dist', 'cli.js'));
+  if (argv.length === 0) {
+    void vscode.window.showErrorMessage('Install Privileged Monitor: the engine returned no installer command.');
+    return;
+  }
+  // A task, not our own child process: VS Code shows the output and the exit code, and the
+  // polkit agent prompt appears as it would for any admin action.
+  const task = new vscode.Task({ type: 'fence-lens-install' }, vscode.TaskScope.Global, 'Install privileged monitor', 'fence', new vscode.ProcessExecution(argv[0], argv.slice(1)));
+  const execution = await vscode.tasks.executeTask(task);
+  const sub = vscode.tasks.onDidEndTaskProcess(async (e) => {
+    if (e.execution !== execution) return;
+    sub.dispose();
+    await refreshEnvironment();
+    if (e.exitCode === 0) void vscode.window.showInformationMessage('Fence Lens: the privileged monitor is installed.');
+    else void vscode.window.showErrorMessage(`Fence Lens: installing the privileged monitor failed (exit code ${e.exitCode ?? 'none'}).`);
+  });
+}

@@ -1,0 +1,65 @@
+// Quick fixes on Fence diagnostics and the tree's "Allow" action: the engine's `suggestRule` says
+// what to allow; we write it into the Fence settings file the run used, only when the user asks.
+
+import * as vscode from 'vscode';
+import * as path from 'node:path';
+import type { RuleSuggestion, Violation } from '../core/model';
+import { suggestRule } from '../core/policy';
+import { DIAGNOSTIC_SOURCE, type Diagnostics } from './diagnostics';
+import { applySuggestionToFile } from './fenceSettingsEdit';
+
+export const APPLY_COMMAND = 'fenceLens.applySuggestion';
+
+export class FenceQuickFixes implements vscode.CodeActionProvider {
+  static readonly kinds = [vscode.CodeActionKind.QuickFix];
+
+  constructor(
+    private readonly diagnostics: Diagnostics,
+    private readonly settingsFileFor: () => string | undefined,
+  ) {}
+
+  provideCodeActions(document: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
+    const file = this.settingsFileFor();
+    if (!file) return [];
+    const actions: vscode.CodeAction[] = [];
+    for (const d of context.diagnostics) {
+      if (d.source !== DIAGNOSTIC_SOURCE) continue;
+      const v = this.diagnostics.violationFor(document.uri, d.message);
+      const s = v ? suggestRule(v) : undefined;
+      if (!s) continue;
+      const action = new vscode.CodeAction(`Fence: ${s.description} (${s.setting} in ${path.basename(file)})`, vscode.CodeActionKind.QuickFix);
+      action.diagnostics = [d];
+      action.command = { command: APPLY_COMMAND, title: action.title, arguments: [file, s] };
+      actions.push(action);
+    }
+    return actions;
+  }
+}
+
+export function suggestionsFor(violations: readonly Violation[]): RuleSuggestion[] {
+  const seen = new Set<string>();
+  const out: RuleSuggestion[] = [];
+  for (const v of violations) {
+    const s = suggestRule(v);
+    if (!s || seen.has(`${s.setting}\u0000${s.value}`)) continue;
+    seen.add(`${s.setting}\u0000${s.value}`);
+    out.push(s);
+  }
+  return out;
+}
+
+/** Writes the suggestion, opens the file to show the change, and offers a rerun. */
+export async function applySuggestion(file: string, s: RuleSuggestion): Promise<boolean> {
+  const result = applySuggestionToFile(file, s);
+  if (!result.changed) {
+    void vscode.window.showInformationMessage(`Fence settings unchanged: ${result.reason}.`);
+    return false;
+  }
+  await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: true, preserveFocus: true });
+  const rerun = 'Rerun Last';
+  // Not awaited: the change is made; the offer to rerun must not hold the caller until dismissed.
+  void vscode.window.showInformationMessage(`Added ${s.value} to ${s.setting} in ${path.basename(file)}.`, rerun).then((choice) => {
+    if (choice === rerun) void vscode.commands.executeCommand('fenceLens.rerunLast');
+  });
+  return true;
+}

@@ -1,0 +1,39 @@
+// One status bar item: running / monitor state / denial count of the latest run. Clicking it
+// focuses the violation explorer, where the details are.
+
+import * as vscode from 'vscode';
+import type { Runs } from './runs';
+import { plural } from './explorerItems';
+
+export class StatusBar implements vscode.Disposable {
+  readonly item = vscode.window.createStatusBarItem('fenceLens.status', vscode.StatusBarAlignment.Left, 50);
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly runs: Runs) {
+    this.item.name = 'Fence Lens';
+    this.item.command = 'fenceLens.violations.focus';
+    this.subscription = runs.onDidChange(() => this.update());
+    this.update();
+  }
+
+  update(): void {
+    const run = this.runs.latest();
+    if (!run) {
+      this.item.hide();
+      return;
+    }
+    const running = this.runs.running().length;
+    const denials = run.violations().length;
+    const icon = running > 0 ? '$(sync~spin)' : denials > 0 ? '$(shield)' : '$(pass)';
+    const monitor = run.monitor.state === 'active' ? '' : ` · monitor ${run.monitor.state}`;
+    this.item.text = `${icon} Fence: ${running > 0 ? 'running · ' : ''}${plural(denials, 'denial')}${monitor}`;
+    this.item.tooltip = `Fence Lens: ${run.commandLine}\nmonitor ${run.monitor.state}: ${run.monitor.detail}\nClick to show the violations.`;
+    this.item.backgroundColor = denials > 0 && running === 0 ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    this.item.show();
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.item.dispose();
+  }
+}
