@@ -1,4 +1,17 @@
-// STUB: implemented by the engine work in progress. Signatures are final.
+// Installs the privileged entry point, its fixed program and the polkit action. Runs as root only;
+// every file is written root-owned, then renamed into place so a half-written helper never exists.
+
+import { chmodSync, chownSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  entryPointScript,
+  HELPER_PATH,
+  POLKIT_ACTION_ID,
+  POLKIT_POLICY_PATH,
+  PROGRAM_PATH,
+  polkitPolicy,
+} from '../core/helperFiles';
+import { monitorProgram } from '../core/monitorProgram';
 
 export interface InstalledFile {
   readonly path: string;
@@ -6,18 +19,45 @@ export interface InstalledFile {
   readonly purpose: string;
 }
 
-/** The files install-helper writes (shown to the user before anything is written). */
-export function helperInstallPlan(): InstalledFile[] {
-  return [];
+export const DEFAULT_HELPER_PATH = HELPER_PATH;
+
+interface FileToWrite extends InstalledFile {
+  readonly content: () => string;
+  readonly numericMode: number;
 }
 
-/** Default absolute path of the installed privileged entry point. */
-export const DEFAULT_HELPER_PATH = '/usr/local/libexec/fence-lens/fence-lens-monitor';
+function files(): FileToWrite[] {
+  return [
+    { path: HELPER_PATH, mode: '0755 root:root', numericMode: 0o755, purpose: 'entry point pkexec runs: takes two PIDs and a token, runs only the program below', content: entryPointScript },
+    { path: PROGRAM_PATH, mode: '0644 root:root', numericMode: 0o644, purpose: 'the fixed bpftrace program (no user input is ever added to it)', content: monitorProgram },
+    { path: POLKIT_POLICY_PATH, mode: '0644 root:root', numericMode: 0o644, purpose: `polkit action ${POLKIT_ACTION_ID} for the entry point (auth_admin_keep: an administrator password, remembered for a few minutes)`, content: polkitPolicy },
+  ];
+}
+
+/** The files install-helper writes (shown to the user before anything is written). */
+export function helperInstallPlan(): InstalledFile[] {
+  return files().map(({ path: p, mode, purpose }) => ({ path: p, mode, purpose }));
+}
+
+/** Writes the files. Throws with an actionable message when not root. */
+export function installHelper(): InstalledFile[] {
+  if (process.getuid?.() !== 0) throw new Error('install-helper must run as root: sudo fence-lens install-helper');
+  for (const f of files()) {
+    mkdirSync(path.dirname(f.path), { recursive: true, mode: 0o755 });
+    const tmp = `${f.path}.fence-lens-new`;
+    writeFileSync(tmp, f.content(), { mode: f.numericMode });
+    chownSync(tmp, 0, 0);
+    chmodSync(tmp, f.numericMode);
+    renameSync(tmp, f.path);
+  }
+  return helperInstallPlan();
+}
 
 /**
  * argv that installs the helper with administrator rights from an unprivileged process:
- * `[pkexec, --disable-internal-agent, <node>, <cli.js>, install-helper, --yes]`.
+ * `[pkexec, --disable-internal-agent, <node>, <cli.js>, install-helper, --yes]`. This path asks for
+ * an administrator password every time (plain org.freedesktop.policykit.exec), as it should.
  */
-export function installHelperArgv(_pkexec: string, _nodePath: string, _cliPath: string): string[] {
-  return [];
+export function installHelperArgv(pkexec: string, nodePath: string, cliPath: string): string[] {
+  return [pkexec, '--disable-internal-agent', nodePath, cliPath, 'install-helper', '--yes'];
 }

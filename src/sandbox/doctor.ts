@@ -1,6 +1,67 @@
-// STUB: implemented by the engine work in progress. Signature is final.
-import type { ProgramPaths } from './runTypes';
+// Checks every component a monitored run needs and says how to fix each missing one.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { execa } from 'execa';
+import { POLKIT_POLICY_PATH, PROGRAM_PATH } from '../core/helperFiles';
+import { PROGRAM_VERSION } from '../core/monitorProgram';
+import { helperProblem, isPrivileged } from '../monitor/escalation';
+import { locate, type ProgramName } from '../monitor/programs';
 import type { DoctorCheck } from './doctorTypes';
-export async function runDoctor(_programs: ProgramPaths = {}): Promise<DoctorCheck[]> {
-  return [];
+import { fenceFeatures } from './fenceInfo';
+import type { ProgramPaths } from './runTypes';
+
+function program(id: 'bwrap' | 'socat' | 'bpftrace' | 'pkexec', name: ProgramName | 'bwrap' | 'socat', fix: string, programs: ProgramPaths): DoctorCheck {
+  const found = name === 'bwrap' || name === 'socat' ? locateSystem(name) : locate(name, programs).path;
+  return found ? { id, ok: true, detail: found } : { id, ok: false, detail: `${name} not found`, fix };
+}
+
+function locateSystem(name: string): string | null {
+  return ['/usr/bin', '/usr/local/bin', '/bin'].map((d) => `${d}/${name}`).find((p) => existsSync(p)) ?? null;
+}
+
+export async function runDoctor(programs: ProgramPaths = {}): Promise<DoctorCheck[]> {
+  const checks: DoctorCheck[] = [];
+  const fence = locate('fence', programs);
+  if (fence.path) {
+    const f = await fenceFeatures(fence.path);
+    checks.push({ id: 'fence', ok: true, detail: `${fence.path} (version ${f.version}${f.logFile ? ', --fence-log-file' : ', Fence lines share stderr'})` });
+  } else {
+    checks.push({ id: 'fence', ok: false, detail: `not found in ${fence.searched.join(', ')}`, fix: 'GOBIN=/usr/local/bin go install github.com/Use-Tusk/fence/cmd/fence@v0.1.5 (or set the path)' });
+  }
+  checks.push(program('bwrap', 'bwrap', 'apt-get install bubblewrap', programs));
+  checks.push(program('socat', 'socat', 'apt-get install socat', programs));
+  checks.push(program('bpftrace', 'bpftrace', 'apt-get install bpftrace', programs));
+  const tracefs = existsSync('/sys/kernel/tracing/events/raw_syscalls') || existsSync('/sys/kernel/debug/tracing/events/raw_syscalls');
+  checks.push(tracefs ? { id: 'tracefs', ok: true, detail: '/sys/kernel/tracing' } : { id: 'tracefs', ok: false, detail: 'tracefs is not mounted', fix: 'mount -t tracefs nodev /sys/kernel/tracing' });
+  const privileged = isPrivileged();
+  checks.push({ id: 'privilege', ok: true, detail: privileged ? 'privileged: the monitor runs directly' : 'unprivileged: the monitor needs the helper through pkexec or sudo' });
+  const helper = locate('helper', programs).path;
+  const problem = helperProblem(helper);
+  if (problem) {
+    checks.push({ id: 'helper', ok: privileged, detail: problem, fix: 'sudo fence-lens install-helper' });
+  } else {
+    let version = 'unknown';
+    try {
+      version = /program version (\d+)/.exec(readFileSync(PROGRAM_PATH, 'utf8'))?.[1] ?? 'unknown';
+    } catch {
+      // reported below as outdated
+    }
+    const current = version === String(PROGRAM_VERSION);
+    checks.push(current ? { id: 'helper', ok: true, detail: `${helper} (program version ${version})` } : { id: 'helper', ok: false, detail: `${helper} runs program version ${version}, need ${PROGRAM_VERSION}`, fix: 'sudo fence-lens install-helper' });
+  }
+  checks.push(program('pkexec', 'pkexec', 'apt-get install pkexec polkitd', programs));
+  const policy = existsSync(POLKIT_POLICY_PATH);
+  const bus = existsSync('/run/dbus/system_bus_socket');
+  let polkitOk = false;
+  if (bus) {
+    const r = await execa('dbus-send', ['--system', '--print-reply', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus.NameHasOwner', 'string:org.freedesktop.PolicyKit1'], { reject: false, timeout: 5000 });
+    const activatable = await execa('dbus-send', ['--system', '--print-reply', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus.ListActivatableNames'], { reject: false, timeout: 5000 });
+    polkitOk = /boolean true/.test(String(r.stdout)) || String(activatable.stdout).includes('org.freedesktop.PolicyKit1');
+  }
+  checks.push(
+    bus && polkitOk && policy
+      ? { id: 'polkit', ok: true, detail: `system bus up, polkit reachable, action installed (${POLKIT_POLICY_PATH})` }
+      : { id: 'polkit', ok: privileged, detail: !bus ? 'no system D-Bus (/run/dbus/system_bus_socket)' : !polkitOk ? 'polkitd is not reachable on the system bus' : `polkit action missing (${POLKIT_POLICY_PATH})`, fix: !bus ? 'start the system bus (systemctl start dbus, or dbus-daemon --system --fork)' : !polkitOk ? 'apt-get install polkitd' : 'sudo fence-lens install-helper' },
+  );
+  return checks;
 }

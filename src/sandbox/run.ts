@@ -1,5 +1,209 @@
-// STUB: implemented by the engine work in progress. Signature is final.
-import type { RunHandle, RunOptions } from './runTypes';
-export function startRun(_options: RunOptions): RunHandle {
-  throw new Error('not implemented yet');
+// One run: gate -> monitor attached -> release -> fence runs the command -> report.
+//
+// Race-free start: the gate is spawned first and blocks reading fd 3; the monitor is started with
+// the gate's PID as the root of the tree it follows; only after the monitor's BEGIN record do we
+// write the release word. The gate refuses to run anything unless it reads exactly that word, so
+// if we die first (EOF) the command never starts unmonitored. The gate runs under
+// `setpriv --pdeathsig KILL`, so fence (and bwrap, which fence starts with --die-with-parent) dies
+// with us instead of running on unobserved.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough, type Writable } from 'node:stream';
+import { constants as osConstants } from 'node:os';
+import { execa } from 'execa';
+import { commandLine, fenceArgs } from '../core/fenceArgs';
+import { fenceTime, parseFenceLine } from '../core/fenceLog';
+import type { MonitorStatus, RunReport } from '../core/model';
+import { buildReport } from '../core/report';
+import { ViolationStore } from '../core/store';
+import { planEscalation } from '../monitor/escalation';
+import { PrivilegedMonitor } from '../monitor/monitorProcess';
+import { locate } from '../monitor/programs';
+import { fenceFeatures, settingsInForce } from './fenceInfo';
+import { LogTail } from './logTail';
+import type { RunEvent, RunHandle, RunOptions } from './runTypes';
+import { splitFenceStderr } from './stderrSplitter';
+
+/** The gate: runs "$@" only after reading exactly `go` on fd 3; anything else (EOF) exits 125. */
+const GATE_SCRIPT = 'read -r x <&3 && [ "$x" = go ] && { exec 3<&-; exec "$@"; }; exit 125';
+export const GATE_REFUSED_EXIT = 125;
+/** fence-lens's own failures (documented in the README). */
+export const EXIT_FENCE_NOT_FOUND = 127;
+export const EXIT_INTERNAL = 125;
+const MAX_INFO_LINES = 500;
+
+export function startRun(options: RunOptions): RunHandle {
+  const store = options.store ?? new ViolationStore();
+  const listeners = new Set<(e: RunEvent) => void>();
+  const emit = (e: RunEvent): void => {
+    for (const l of listeners) l(e);
+  };
+  const piped = options.stdio === 'pipe';
+  const stdin = piped ? new PassThrough() : undefined;
+  const stdout = piped ? new PassThrough() : undefined;
+  const stderr = piped ? new PassThrough() : undefined;
+  let gate: { kill(signal: NodeJS.Signals): boolean } | null = null;
+  let monitorStatus: MonitorStatus = { state: 'unavailable', detail: 'not started yet', escalation: 'none', lostEvents: 0 };
+  let stopTimer: NodeJS.Timeout | undefined;
+  let stopped = false;
+
+  const done = (async (): Promise<RunReport> => {
+    const startedAt = new Date();
+    const info: string[] = [];
+    const pushInfo = (line: string): void => {
+      if (info.length < MAX_INFO_LINES) info.push(line);
+      emit({ kind: 'info', line });
+    };
+    const setMonitor = (s: MonitorStatus): void => {
+      monitorStatus = s;
+      emit({ kind: 'monitor', status: s });
+    };
+    const finish = (exitCode: number | null, settingsFile: string | null): RunReport => {
+      stdout?.end();
+      stderr?.end();
+      return buildReport({
+        command: commandLine(options.command),
+        exitCode,
+        monitor: monitorStatus,
+        violations: store.list(),
+        cwd: options.cwd,
+        settingsFile,
+        startedAt,
+        endedAt: new Date(),
+        overflow: store.overflow,
+        info,
+      });
+    };
+
+    const fence = locate('fence', options.programs);
+    if (!fence.path) {
+      setMonitor({ state: 'unavailable', detail: 'not started: fence was not found', escalation: 'none', lostEvents: 0 });
+      pushInfo(`fence not found (looked in ${fence.searched.join(', ')}). Install it: go install github.com/Use-Tusk/fence/cmd/fence@v0.1.5, or set its absolute path.`);
+      return finish(EXIT_FENCE_NOT_FOUND, null);
+    }
+    const features = await fenceFeatures(fence.path);
+    const settingsFile = settingsInForce(options.cwd, options.settings, features, options.env ?? process.env);
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'fence-lens-')); // mode 0700
+    const logFile = features.logFile ? path.join(tmp, 'fence.log') : undefined;
+    let args: string[];
+    try {
+      args = fenceArgs({ command: options.command, settings: options.settings, ports: options.ports, logFile });
+    } catch (e) {
+      rmSync(tmp, { recursive: true, force: true });
+      pushInfo(`cannot run: ${(e as Error).message}`);
+      return finish(EXIT_INTERNAL, settingsFile);
+    }
+
+    const setpriv = locate('setpriv', options.programs).path;
+    const gateArgv = ['/bin/sh', '-c', GATE_SCRIPT, 'fence-lens-gate', fence.path, ...args];
+    const [file, ...rest] = setpriv ? [setpriv, '--pdeathsig', 'KILL', '--', ...gateArgv] : gateArgv;
+    if (!setpriv) pushInfo('setpriv not found: the sandbox will not be stopped if fence-lens is killed');
+    const shareStderr = !piped && features.logFile;
+    const proc = execa(file, rest, {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      extendEnv: false,
+      stdio: [piped ? 'pipe' : 'inherit', piped ? 'pipe' : 'inherit', shareStderr ? 'inherit' : 'pipe', 'pipe'],
+      reject: false,
+      buffer: false,
+      stripFinalNewline: false,
+    });
+    gate = proc;
+    if (stopped) proc.kill('SIGTERM');
+    if (piped && proc.stdin && stdin) stdin.pipe(proc.stdin);
+    if (piped && proc.stdout && stdout) proc.stdout.pipe(stdout, { end: false });
+    proc.stdin?.on('error', () => undefined); // the command may exit without reading its input
+    if (proc.pid === undefined) {
+      rmSync(tmp, { recursive: true, force: true });
+      pushInfo(`could not start ${file}`);
+      await proc;
+      return finish(EXIT_INTERNAL, settingsFile);
+    }
+
+    let monitorActive = false;
+    const onFenceLine = (line: string): void => {
+      const parsed = parseFenceLine(line, monitorActive);
+      if (parsed.kind === 'violation') store.add(parsed.input, fenceTime(parsed.time, new Date()));
+      else if (parsed.kind === 'info') pushInfo(line);
+    };
+    const stderrTarget: Writable | undefined = piped ? stderr : process.stderr;
+    const stderrDone =
+      proc.stderr && stderrTarget ? splitFenceStderr(proc.stderr, stderrTarget, onFenceLine) : Promise.resolve();
+    const tail = logFile ? new LogTail(logFile, onFenceLine) : undefined;
+    tail?.start();
+
+    const plan = await planEscalation(options.monitor, options.programs);
+    const monitor = new PrivilegedMonitor({
+      plan,
+      rootPid: proc.pid,
+      store,
+      onStatus: setMonitor,
+      onInfo: pushInfo,
+    });
+    monitor.start();
+    setMonitor(await monitor.attached);
+    monitorActive = monitorStatus.state === 'active';
+    // Release the gate. When the monitor could not attach the command still runs (the user asked
+    // for it), and the report says so prominently; it never runs because we died.
+    // fd 3 is a socket pair: execa types extra fds as output, but the gate reads the word from it.
+    const release = proc.stdio[3] as unknown as Writable;
+    release.on('error', () => undefined);
+    release.end('go\n');
+    emit({ kind: 'started', pid: proc.pid });
+
+    const result = await proc;
+    if (stopTimer) clearTimeout(stopTimer);
+    await stderrDone;
+    tail?.stop();
+    setMonitor(await monitor.finish());
+    if (monitor.malformed > 0) pushInfo(`monitor: ${monitor.malformed} malformed record(s) ignored`);
+    rmSync(tmp, { recursive: true, force: true });
+    const signal = result.signal ?? null;
+    const exitCode = signal ? 128 + (osConstants.signals[signal as keyof typeof osConstants.signals] ?? 0) : (result.exitCode ?? null);
+    emit({ kind: 'exited', exitCode, signal });
+    return finish(exitCode, settingsFile);
+  })().catch((e: unknown) => {
+    stdout?.end();
+    stderr?.end();
+    const report: RunReport = buildReport({
+      command: commandLine(options.command),
+      exitCode: EXIT_INTERNAL,
+      monitor: { ...monitorStatus, state: monitorStatus.state === 'active' ? 'failed' : monitorStatus.state, detail: `fence-lens failed: ${(e as Error).message}` },
+      violations: store.list(),
+      cwd: options.cwd,
+      settingsFile: null,
+      startedAt: new Date(),
+      endedAt: new Date(),
+      overflow: store.overflow,
+      info: [`internal error: ${(e as Error).stack ?? String(e)}`],
+    });
+    return report;
+  });
+
+  return {
+    store,
+    stdin,
+    stdout,
+    stderr,
+    get monitorStatus() {
+      return monitorStatus;
+    },
+    onEvent(listener) {
+      listeners.add(listener);
+      return { dispose: () => listeners.delete(listener) };
+    },
+    interrupt() {
+      gate?.kill('SIGINT');
+    },
+    stop() {
+      stopped = true;
+      if (!gate) return;
+      gate.kill('SIGTERM');
+      stopTimer = setTimeout(() => gate?.kill('SIGKILL'), 3000);
+      stopTimer.unref();
+    },
+    done,
+  };
 }

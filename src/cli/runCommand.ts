@@ -1,0 +1,87 @@
+// `fence-lens run`: live lines on stderr as denials happen, a summary at the end, the command's exit code.
+
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { formatViolationLine } from '../core/format';
+import type { RunReport } from '../core/model';
+import { toSarif } from '../core/sarif';
+import { startRun } from '../sandbox/run';
+import type { CliCommand } from './args';
+import { bold, dim, green, red, yellow } from './style';
+
+type RunCli = Extract<CliCommand, { name: 'run' }>;
+
+const say = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
+
+export async function runCommand(cmd: RunCli, version: string): Promise<number> {
+  const handle = startRun({
+    command: cmd.command,
+    cwd: process.cwd(),
+    settings: cmd.settings,
+    monitor: cmd.monitor,
+    programs: cmd.fence ? { fence: path.resolve(cmd.fence) } : {},
+    ports: cmd.ports,
+    stdio: 'inherit',
+  });
+  handle.store.onChange((c) => {
+    if (c.kind === 'added') say(red(formatViolationLine(c.violation)));
+  });
+  let shown = '';
+  handle.onEvent((e) => {
+    if (e.kind === 'monitor') {
+      const line = `fence-lens: monitor ${e.status.state}: ${e.status.detail}`;
+      if (line === shown || e.status.detail === 'not started yet') return;
+      shown = line;
+      say(e.status.state === 'active' ? dim(line) : yellow(line));
+    } else if (e.kind === 'info' && /^(fence not found|cannot run|could not start|internal error)/.test(e.line)) {
+      say(red(`fence-lens: ${e.line}`));
+    }
+  });
+  // A terminal's Ctrl-C reaches the whole foreground process group, fence included; forward only
+  // when it did not (signals sent to us alone, e.g. by a CI runner).
+  const forward = (sig: NodeJS.Signals): void => {
+    if (sig === 'SIGINT' && process.stdin.isTTY) return;
+    if (sig === 'SIGINT') handle.interrupt();
+    else handle.stop();
+  };
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
+  process.on('SIGHUP', forward);
+  const report = await handle.done;
+  summarize(report);
+  if (cmd.json) writeReport(cmd.json, JSON.stringify(report, null, 2) + '\n');
+  if (cmd.sarif) writeReport(cmd.sarif, JSON.stringify(toSarif(report, version), null, 2) + '\n');
+  return report.exitCode ?? 125;
+}
+
+function writeReport(target: string, text: string): void {
+  if (target === '-') process.stdout.write(text);
+  else writeFileSync(target, text);
+}
+
+function summarize(r: RunReport): void {
+  const events = r.violations.reduce((n, v) => n + v.count, 0);
+  const byCategory = new Map<string, number>();
+  for (const v of r.violations) byCategory.set(v.category, (byCategory.get(v.category) ?? 0) + 1);
+  const cats = [...byCategory].map(([c, n]) => `${c} ${n}`).join(', ');
+  const head = r.violations.length === 0 ? green('no denials') : red(`${r.violations.length} distinct denial(s), ${events} event(s)`) + (cats ? ` (${cats})` : '');
+  say(bold(`fence-lens: ${head}; exit code ${r.exitCode ?? 'unknown'}`));
+  if (r.monitor.state !== 'active') {
+    say(yellow(bold(`fence-lens: WARNING: monitor ${r.monitor.state}: ${r.monitor.detail}`)));
+    say(yellow('fence-lens: file, socket and syscall denials were NOT recorded; only Fence\'s own proxy and policy lines are in this report.'));
+  } else if (r.monitor.lostEvents > 0) {
+    say(yellow(`fence-lens: WARNING: the kernel dropped ${r.monitor.lostEvents} monitor event(s); counts may be low.`));
+  }
+  if (r.overflow.events > 0) say(yellow(`fence-lens: ${r.overflow.distinct} more distinct denial(s) (${r.overflow.events} events) were past the store's bound and not itemised.`));
+  const seen = new Set<string>();
+  for (const v of r.violations) {
+    if (!v.suggestion) continue;
+    const k = `${v.suggestion.setting}=${v.suggestion.value}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    say(dim(`  to allow: ${v.suggestion.setting} += ${JSON.stringify(v.suggestion.value)}   (${v.suggestion.description})`));
+  }
+  if (r.settingsFile) say(dim(`  settings in force: ${r.settingsFile}`));
+}

@@ -1,0 +1,90 @@
+// The files `fence-lens install-helper` writes: a fixed, root-owned entry point, the fixed bpftrace
+// program beside it, and a polkit action for the entry point. A polkit rule or cached authorisation
+// for bpftrace itself would hand the user root (any BPF program); this entry point accepts only two
+// PIDs on argv and a hex token on stdin, checks that both PIDs are the caller's and that the owner is
+// its parent, and runs only the installed program.
+
+import { BPFTRACE_ENV, TOKEN_PLACEHOLDER } from './monitorProgram';
+
+export const HELPER_DIR = '/usr/local/libexec/fence-lens';
+export const HELPER_PATH = `${HELPER_DIR}/fence-lens-monitor`;
+export const PROGRAM_DIR = '/usr/local/share/fence-lens';
+export const PROGRAM_PATH = `${PROGRAM_DIR}/monitor.bt`;
+export const POLKIT_ACTION_ID = 'dev.fencelens.monitor';
+export const POLKIT_POLICY_PATH = `/usr/share/polkit-1/actions/${POLKIT_ACTION_ID}.policy`;
+
+/** Exit codes of the entry point, so the engine can tell the user what went wrong. */
+export const HELPER_EXIT = { usage: 2, notYours: 3, badToken: 4, missing: 5 } as const;
+
+export function entryPointScript(): string {
+  const env = Object.entries(BPFTRACE_ENV)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+  return `#!/bin/sh
+# Fence Lens privileged monitor entry point (installed by \`fence-lens install-helper\`; root-owned).
+# Usage: fence-lens-monitor ROOTPID OWNERPID   with a 32-hex-digit token on stdin.
+# Run through pkexec (or sudo, or by root). Takes nothing else from the caller.
+set -eu
+PATH=/usr/sbin:/usr/bin:/sbin:/bin
+export PATH
+umask 077
+PROGRAM=${PROGRAM_PATH}
+die() { code=$1; shift; echo "fence-lens-monitor: $*" >&2; exit "$code"; }
+[ $# -eq 2 ] || die ${HELPER_EXIT.usage} "usage: fence-lens-monitor ROOTPID OWNERPID"
+case "$1" in ''|*[!0-9]*) die ${HELPER_EXIT.usage} "ROOTPID must be a number";; esac
+case "$2" in ''|*[!0-9]*) die ${HELPER_EXIT.usage} "OWNERPID must be a number";; esac
+ROOT=$1
+OWNER=$2
+if [ -n "\${PKEXEC_UID:-}" ]; then CALLER=$PKEXEC_UID
+elif [ -n "\${SUDO_UID:-}" ]; then CALLER=$SUDO_UID
+else CALLER=$(id -u)
+fi
+case "$CALLER" in ''|*[!0-9]*) die ${HELPER_EXIT.notYours} "cannot tell who called";; esac
+uid_of() { awk '/^Uid:/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
+ppid_of() { awk '{ print $4 }' "/proc/$1/stat" 2>/dev/null; }
+comm_of() { cat "/proc/$1/comm" 2>/dev/null; }
+[ -d "/proc/$OWNER" ] && [ -d "/proc/$ROOT" ] || die ${HELPER_EXIT.notYours} "process $ROOT or $OWNER is gone"
+[ "$(uid_of "$OWNER")" = "$CALLER" ] || die ${HELPER_EXIT.notYours} "process $OWNER does not belong to the caller"
+[ "$(uid_of "$ROOT")" = "$CALLER" ] || die ${HELPER_EXIT.notYours} "process $ROOT does not belong to the caller"
+[ "$(ppid_of "$ROOT")" = "$OWNER" ] || die ${HELPER_EXIT.notYours} "process $ROOT is not a child of $OWNER"
+# pkexec execs in place, so the owner is our parent; sudo keeps itself in between.
+PARENT=$(ppid_of $$)
+if [ "$PARENT" != "$OWNER" ]; then
+  [ -n "\${SUDO_UID:-}" ] && [ "$(comm_of "$PARENT")" = sudo ] && [ "$(ppid_of "$PARENT")" = "$OWNER" ] \\
+    || die ${HELPER_EXIT.notYours} "the owner $OWNER must be the caller of this program"
+fi
+IFS= read -r TOKEN || die ${HELPER_EXIT.badToken} "no token on stdin"
+case "$TOKEN" in *[!0-9a-f]*) die ${HELPER_EXIT.badToken} "token must be lowercase hex";; esac
+[ \${#TOKEN} -eq 32 ] || die ${HELPER_EXIT.badToken} "token must be 32 hex digits"
+[ -r "$PROGRAM" ] || die ${HELPER_EXIT.missing} "$PROGRAM is missing: run fence-lens install-helper"
+BPFTRACE=$(command -v bpftrace) || die ${HELPER_EXIT.missing} "bpftrace is not installed"
+SCRIPT=$(sed "s/${TOKEN_PLACEHOLDER}/$TOKEN/g" "$PROGRAM")
+# Dies with its parent (pdeathsig), and independently exits when the owner is gone: bpftrace -c ends
+# with its child, and \`tail --pid\` ends when the owner does, even if the owner died before we got here.
+exec setpriv --pdeathsig KILL -- env ${env} "$BPFTRACE" -B line \\
+  -c "/usr/bin/tail --pid=$OWNER -s 0.2 -f /dev/null" - "$ROOT" "$OWNER" <<EOF_PROGRAM
+$SCRIPT
+EOF_PROGRAM
+`;
+}
+
+export function polkitPolicy(): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE policyconfig PUBLIC "-//freedesktop//DTD PolicyKit Policy Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/PolicyKit/1/policyconfig.dtd">
+<!-- Installed by fence-lens install-helper. -->
+<policyconfig>
+  <vendor>Fence Lens</vendor>
+  <action id="${POLKIT_ACTION_ID}">
+    <description>Watch a Fence sandbox for denied operations</description>
+    <message>Authentication is required to watch the sandbox's denied operations (read-only kernel tracing of your own processes)</message>
+    <defaults>
+      <allow_any>auth_admin_keep</allow_any>
+      <allow_inactive>auth_admin_keep</allow_inactive>
+      <allow_active>auth_admin_keep</allow_active>
+    </defaults>
+    <annotate key="org.freedesktop.policykit.exec.path">${HELPER_PATH}</annotate>
+  </action>
+</policyconfig>
+`;
+}

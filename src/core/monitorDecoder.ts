@@ -1,0 +1,255 @@
+// Turns framed monitor records into violations and lifecycle events. Pure: the monitor process
+// feeds it text, it feeds the store.
+
+import { FramedRecord, FramingSink, RecordReader } from './framing';
+import type { ViolationInput } from './model';
+import { PROGRAM_VERSION, STRLEN } from './monitorProgram';
+import { syscallName, tracedSyscall } from './syscalls';
+import type { ViolationStore } from './store';
+
+export type MonitorLifecycle =
+  | { readonly kind: 'begin'; readonly version: number; readonly root: number; readonly owner: number }
+  | { readonly kind: 'exit'; readonly who: 'root' | 'owner'; readonly pid: number }
+  | { readonly kind: 'end' }
+  | { readonly kind: 'lost'; readonly count: number }
+  | { readonly kind: 'versionMismatch'; readonly found: number };
+
+export interface DecoderStats {
+  records: number;
+  malformed: number;
+  lostEvents: number;
+}
+
+const INT = /^-?\d+$/;
+const COUNT_LINE = /^@cnt\[(\d+)\]: (\d+)$/;
+// bpftrace reports perf ring-buffer overruns as "Lost N events".
+const LOST_LINE = /^Lost (\d+) events/;
+
+/** bpftrace's str() keeps STRLEN - 1 bytes: a path that long may have been cut. */
+function mayBeTruncated(s: string): boolean {
+  return Buffer.byteLength(s, 'utf8') >= STRLEN - 1;
+}
+
+export class MonitorDecoder implements FramingSink {
+  private readonly reader: RecordReader;
+  private readonly keyByUid = new Map<string, string>();
+  /** Repeats already credited per uid: COUNTS blocks carry running totals, we add the difference. */
+  private readonly creditedByUid = new Map<string, number>();
+  private inCounts = false;
+  private firstOfPair: { head: readonly string[]; comm: string; path: string } | null = null;
+  readonly stats: DecoderStats = { records: 0, malformed: 0, lostEvents: 0 };
+
+  constructor(
+    token: string,
+    private readonly store: ViolationStore,
+    private readonly onLifecycle: (e: MonitorLifecycle) => void,
+    private readonly onOther: (line: string) => void = () => undefined,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.reader = new RecordReader(token, this);
+  }
+
+  feed(chunk: string): void {
+    this.reader.feed(chunk);
+    this.stats.malformed = this.reader.malformed + this.ownMalformed;
+  }
+
+  end(): void {
+    this.reader.end();
+    this.stats.malformed = this.reader.malformed + this.ownMalformed;
+  }
+
+  /** Stderr lines of bpftrace: only "Lost N events" matters; the rest is shown as info. */
+  stderrLine(line: string): void {
+    const lost = LOST_LINE.exec(line.trim());
+    if (lost) {
+      this.stats.lostEvents += Number(lost[1]);
+      this.onLifecycle({ kind: 'lost', count: Number(lost[1]) });
+    } else if (line.trim() && !/RLIMIT_MEMLOCK/.test(line)) {
+      this.onOther(line);
+    }
+  }
+
+  private ownMalformed = 0;
+
+  unframed(line: string): void {
+    if (this.inCounts) {
+      const m = COUNT_LINE.exec(line);
+      if (m) {
+        this.credit(m[1], Number(m[2]));
+        return;
+      }
+    }
+    if (line.trim() === '') return;
+    const lost = LOST_LINE.exec(line.trim());
+    if (lost) {
+      this.stats.lostEvents += Number(lost[1]);
+      this.onLifecycle({ kind: 'lost', count: Number(lost[1]) });
+      return;
+    }
+    if (/^Attaching \d+ probes/.test(line)) return;
+    this.onOther(line);
+  }
+
+  record(r: FramedRecord): void {
+    this.stats.records++;
+    const kind = r.head[0];
+    try {
+      switch (kind) {
+        case 'BEGIN': {
+          const [, version, root, owner] = r.head;
+          if (Number(version) !== PROGRAM_VERSION) {
+            this.onLifecycle({ kind: 'versionMismatch', found: Number(version) });
+            return;
+          }
+          this.onLifecycle({ kind: 'begin', version: Number(version), root: Number(root), owner: Number(owner) });
+          return;
+        }
+        case 'EXIT':
+          this.onLifecycle({ kind: 'exit', who: r.head[1] === 'owner' ? 'owner' : 'root', pid: Number(r.head[2]) });
+          return;
+        case 'END':
+          this.onLifecycle({ kind: 'end' });
+          return;
+        case 'COUNTS':
+          this.inCounts = true;
+          return;
+        case 'COUNTS_END':
+          this.inCounts = false;
+          return;
+        case 'F':
+        case 'S':
+          this.single(r);
+          return;
+        case 'F2':
+          this.flushPair();
+          this.firstOfPair = { head: r.head, comm: this.str(r, 0), path: this.str(r, 1) };
+          return;
+        case 'P2':
+          this.pair(r);
+          return;
+        case 'N':
+          this.network(r);
+          return;
+        default:
+          this.ownMalformed++;
+      }
+    } catch {
+      this.ownMalformed++;
+    }
+  }
+
+  private str(r: FramedRecord, i: number): string {
+    const s = r.strings[i];
+    if (s === undefined) throw new Error('missing field');
+    return s;
+  }
+
+  private ints(head: readonly string[], from: number, n: number): number[] {
+    const out: number[] = [];
+    for (let i = from; i < from + n; i++) {
+      const v = head[i];
+      if (v === undefined || !INT.test(v)) throw new Error('bad integer');
+      out.push(Number(v));
+    }
+    return out;
+  }
+
+  private single(r: FramedRecord): void {
+    const [nr, pid, , ret] = this.ints(r.head, 1, 4);
+    const uid = r.head[6] ?? '0';
+    const comm = this.str(r, 0);
+    let input: ViolationInput;
+    if (r.head[0] === 'S') {
+      input = { category: 'syscall', operation: syscallName(nr), target: syscallName(nr), errno: -ret, source: 'ebpf', process: { comm, pid } };
+    } else {
+      const path = this.str(r, 1);
+      input = {
+        category: 'filesystem',
+        operation: syscallName(nr),
+        target: path,
+        ...(mayBeTruncated(path) ? { truncated: true } : {}),
+        errno: -ret,
+        source: 'ebpf',
+        process: { comm, pid },
+      };
+    }
+    const v = this.store.add(input, this.now());
+    if (v && uid !== '0') this.keyByUid.set(uid, v.key);
+  }
+
+  private pair(r: FramedRecord): void {
+    const first = this.firstOfPair;
+    this.firstOfPair = null;
+    if (!first || first.head[5] !== r.head[5] || first.head[3] !== r.head[3]) {
+      // A second path whose first half never came (or belongs to another event): count, do not guess.
+      this.ownMalformed++;
+      return;
+    }
+    const [nr, pid, , ret] = this.ints(first.head, 1, 4);
+    const second = this.str(r, 1);
+    const info = tracedSyscall(nr);
+    const targetIsSecond = info?.shape.kind === 'twoPaths' && info.shape.targetIsSecond;
+    const target = targetIsSecond ? second : first.path;
+    const related = targetIsSecond ? first.path : second;
+    this.store.add(
+      {
+        category: 'filesystem',
+        operation: syscallName(nr),
+        target,
+        relatedPath: related,
+        ...(mayBeTruncated(target) || mayBeTruncated(related) ? { truncated: true } : {}),
+        errno: -ret,
+        source: 'ebpf',
+        process: { comm: first.comm, pid },
+      },
+      this.now(),
+    );
+  }
+
+  /** An F2 without its P2 (e.g. lost event) is still a denial: report its first path alone. */
+  private flushPair(): void {
+    const first = this.firstOfPair;
+    if (!first) return;
+    this.firstOfPair = null;
+    const [nr, pid, , ret] = this.ints(first.head, 1, 4);
+    this.store.add(
+      { category: 'filesystem', operation: syscallName(nr), target: first.path, errno: -ret, source: 'ebpf', process: { comm: first.comm, pid } },
+      this.now(),
+    );
+  }
+
+  private network(r: FramedRecord): void {
+    const [nr, pid, , ret] = this.ints(r.head, 1, 4);
+    const [family, port] = this.ints(r.head, 7, 2);
+    const comm = this.str(r, 0);
+    const addr = this.str(r, 1);
+    let target: string;
+    if (family === 2) target = `${addr}:${port}`;
+    else if (family === 10) target = `[${addr}]:${port}`;
+    else if (family === 1) target = addr.length > 0 ? addr : '(unnamed unix socket)';
+    else target = `(address family ${family})`;
+    this.store.add(
+      {
+        category: 'network',
+        operation: syscallName(nr),
+        target,
+        ...(family === 1 && mayBeTruncated(addr) ? { truncated: true } : {}),
+        errno: -ret,
+        source: 'ebpf',
+        process: { comm, pid },
+      },
+      this.now(),
+    );
+  }
+
+  private credit(uid: string, total: number): void {
+    const key = this.keyByUid.get(uid);
+    if (key === undefined) return; // a uid we never saw a record for (its record was lost): nothing to credit
+    const before = this.creditedByUid.get(uid) ?? 0;
+    if (total > before) {
+      this.store.addCount(key, total - before, this.now());
+      this.creditedByUid.set(uid, total);
+    }
+  }
+}

@@ -1,0 +1,248 @@
+// Starts the privileged monitor for one run and turns its life into a MonitorStatus the user can
+// trust: `active` only after the program's BEGIN record, `denied` when the user or polkit said no,
+// `failed` with the reason when it broke, `unavailable` when it could not be tried.
+
+import { randomBytes } from 'node:crypto';
+import { execa, type ResultPromise } from 'execa';
+import { HELPER_EXIT } from '../core/helperFiles';
+import { MonitorDecoder, type MonitorLifecycle } from '../core/monitorDecoder';
+import { BPFTRACE_ENV, monitorProgram, PROGRAM_VERSION, TOKEN_PLACEHOLDER } from '../core/monitorProgram';
+import type { MonitorStatus } from '../core/model';
+import type { ViolationStore } from '../core/store';
+import type { EscalationPlan } from './escalation';
+import { describePkexecFailure } from '../core/pkexecErrors';
+
+export interface MonitorOptions {
+  readonly plan: EscalationPlan;
+  /** The gate process: the root of the sandbox's process tree. */
+  readonly rootPid: number;
+  readonly store: ViolationStore;
+  readonly onStatus?: (status: MonitorStatus) => void;
+  readonly onInfo?: (line: string) => void;
+  /** How long to wait for BEGIN; pkexec may be waiting for a password. */
+  readonly attachTimeoutMs?: number;
+}
+
+/** How long a finished run waits for the monitor to detach and exit before giving up on it. */
+export const DETACH_TIMEOUT_MS = 8000;
+
+interface Launch {
+  readonly file: string;
+  readonly args: readonly string[];
+  readonly input: string;
+  readonly env: Record<string, string>;
+}
+
+function launchFor(plan: Exclude<EscalationPlan, { escalation: 'none' }>, root: number, owner: number, token: string): Launch {
+  const ids = [String(root), String(owner)];
+  switch (plan.escalation) {
+    case 'direct':
+      return {
+        file: plan.setpriv,
+        // pdeathsig: dies with us; -c tail --pid: exits when we are gone even if we died before attach.
+        args: ['--pdeathsig', 'KILL', '--', plan.bpftrace, '-B', 'line', '-c', `/usr/bin/tail --pid=${owner} -s 0.2 -f /dev/null`, '-', ...ids],
+        input: monitorProgram().split(TOKEN_PLACEHOLDER).join(token),
+        env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', ...BPFTRACE_ENV },
+      };
+    case 'pkexec':
+      return { file: plan.pkexec, args: ['--disable-internal-agent', plan.helper, ...ids], input: `${token}\n`, env: {} };
+    case 'sudo':
+      return { file: plan.sudo, args: ['-n', plan.helper, ...ids], input: `${token}\n`, env: {} };
+  }
+}
+
+export class PrivilegedMonitor {
+  private current: MonitorStatus;
+  private proc: ResultPromise | null = null;
+  private decoder: MonitorDecoder | null = null;
+  private begun = false;
+  private ended = false;
+  private exited = false;
+  private readonly stderrTail: string[] = [];
+  private resolveAttached!: (s: MonitorStatus) => void;
+  private resolveExited!: () => void;
+  /** Resolves once the monitor is attached, or definitively is not. */
+  readonly attached: Promise<MonitorStatus>;
+  private readonly exitedPromise: Promise<void>;
+
+  constructor(private readonly opts: MonitorOptions) {
+    this.attached = new Promise((r) => (this.resolveAttached = r));
+    this.exitedPromise = new Promise((r) => (this.resolveExited = r));
+    const plan = opts.plan;
+    this.current =
+      plan.escalation === 'none'
+        ? { state: plan.state, detail: plan.reason, escalation: 'none', lostEvents: 0 }
+        : { state: 'unavailable', detail: `starting (${plan.escalation})`, escalation: plan.escalation, lostEvents: 0 };
+  }
+
+  get status(): MonitorStatus {
+    return { ...this.current, lostEvents: this.decoder?.stats.lostEvents ?? this.current.lostEvents };
+  }
+
+  /** Malformed records seen (framing errors, unknown kinds): shown, never silently dropped. */
+  get malformed(): number {
+    return this.decoder?.stats.malformed ?? 0;
+  }
+
+  start(): void {
+    const plan = this.opts.plan;
+    if (plan.escalation === 'none') {
+      this.resolveAttached(this.status);
+      this.exited = true;
+      this.resolveExited();
+      return;
+    }
+    const token = randomBytes(16).toString('hex');
+    const launch = launchFor(plan, this.opts.rootPid, process.pid, token);
+    this.decoder = new MonitorDecoder(token, this.opts.store, (e) => this.lifecycle(e), (line) => this.opts.onInfo?.(`[monitor] ${line}`));
+    const proc = execa(launch.file, launch.args, {
+      input: launch.input,
+      env: launch.env,
+      extendEnv: launch.env.PATH === undefined,
+      reject: false,
+      buffer: false,
+      stdout: 'pipe',
+      stderr: 'pipe',
+      encoding: 'utf8',
+    });
+    this.proc = proc;
+    proc.stdout?.setEncoding('utf8');
+    proc.stderr?.setEncoding('utf8');
+    proc.stdout?.on('data', (chunk: string) => this.decoder?.feed(chunk));
+    let errPartial = '';
+    proc.stderr?.on('data', (chunk: string) => {
+      const lines = (errPartial + chunk).split('\n');
+      errPartial = lines.pop() ?? '';
+      for (const l of lines) this.stderrLine(l);
+    });
+    void proc.then((result) => {
+      if (errPartial) this.stderrLine(errPartial);
+      this.decoder?.end();
+      this.onExit(result.exitCode ?? null, result.signal ?? null);
+    });
+    const timeoutMs = this.opts.attachTimeoutMs ?? (plan.escalation === 'pkexec' ? 120_000 : 30_000);
+    const timer = setTimeout(() => {
+      if (this.begun || this.exited) return;
+      this.set('failed', `monitor did not attach within ${Math.round(timeoutMs / 1000)} s`);
+      this.kill();
+      this.resolveAttached(this.status);
+    }, timeoutMs);
+    timer.unref();
+  }
+
+  /** Call when the sandbox's root process is gone: waits (bounded) for the monitor to detach. */
+  async finish(): Promise<MonitorStatus> {
+    if (!this.exited) {
+      const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), DETACH_TIMEOUT_MS).unref());
+      const outcome = await Promise.race([this.exitedPromise.then(() => 'exited' as const), timer]);
+      if (outcome === 'timeout') {
+        this.kill();
+        if (this.current.state === 'active' && !this.ended) {
+          this.set('failed', `monitor failed: it did not finish within ${DETACH_TIMEOUT_MS / 1000} s of the run's end`);
+        }
+      }
+    }
+    return this.status;
+  }
+
+  /** Only works for a monitor we started without escalation (direct); the others exit on their own. */
+  kill(): void {
+    try {
+      this.proc?.kill('SIGKILL');
+    } catch {
+      // EPERM for a root process we do not own: it exits by itself when the run's root or we do.
+    }
+  }
+
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
+
+  private stderrLine(line: string): void {
+    if (!line.trim()) return;
+    this.decoder?.stderrLine(line);
+    if (/RLIMIT_MEMLOCK/.test(line)) return; // harmless on these kernels; never shown as a failure
+    this.stderrTail.push(line.trim());
+    if (this.stderrTail.length > 20) this.stderrTail.shift();
+  }
+
+  private lifecycle(e: MonitorLifecycle): void {
+    switch (e.kind) {
+      case 'begin':
+        if (e.root !== this.opts.rootPid || e.owner !== process.pid) {
+          this.set('failed', `monitor is watching the wrong processes (${e.root}/${e.owner})`);
+          this.kill();
+          this.resolveAttached(this.status);
+          return;
+        }
+        this.begun = true;
+        this.set('active', this.describeActive());
+        this.resolveAttached(this.status);
+        return;
+      case 'versionMismatch':
+        this.set('failed', `the installed helper runs program version ${e.found}, this fence-lens needs ${PROGRAM_VERSION}: run sudo fence-lens install-helper`);
+        this.kill();
+        this.resolveAttached(this.status);
+        return;
+      case 'end':
+        this.ended = true;
+        return;
+      case 'lost':
+        this.opts.onStatus?.(this.status);
+        return;
+      case 'exit':
+        return;
+    }
+  }
+
+  private describeActive(): string {
+    switch (this.opts.plan.escalation) {
+      case 'direct':
+        return 'watching the sandbox (bpftrace, already privileged)';
+      case 'pkexec':
+        return `watching the sandbox (${this.opts.plan.helper} through pkexec)`;
+      case 'sudo':
+        return `watching the sandbox (${this.opts.plan.helper} through sudo)`;
+      default:
+        return 'watching the sandbox';
+    }
+  }
+
+  private onExit(code: number | null, signal: string | null): void {
+    this.exited = true;
+    const why = this.stderrTail.length ? this.stderrTail[this.stderrTail.length - 1] : '';
+    if (!this.begun) {
+      if (this.current.state !== 'failed') this.classifyEarlyExit(code, signal, why);
+      this.resolveAttached(this.status);
+    } else if (!this.ended && this.current.state === 'active') {
+      const how = signal ? `killed by ${signal}` : `exited with code ${code}`;
+      this.set('failed', `monitor failed: it ${how} during the run${why ? ` (${why})` : ''}; denials after that were not seen`);
+    }
+    this.resolveExited();
+  }
+
+  private classifyEarlyExit(code: number | null, signal: string | null, why: string): void {
+    const plan = this.opts.plan;
+    const all = this.stderrTail.join('\n');
+    if (plan.escalation === 'pkexec' && code === 127) {
+      const d = describePkexecFailure(all);
+      this.set(d.state, d.detail);
+      return;
+    }
+    if (plan.escalation === 'sudo' && /password is required|not allowed|may not run/i.test(all)) {
+      this.set('denied', `sudo refused: ${why}`);
+      return;
+    }
+    if (plan.escalation !== 'direct' && code !== null && (Object.values(HELPER_EXIT) as number[]).includes(code)) {
+      this.set('failed', `the privileged entry point refused: ${why}`);
+      return;
+    }
+    const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+    this.set('failed', `monitor ${how} before attaching${why ? `: ${why}` : ''}`);
+  }
+
+  private set(state: MonitorStatus['state'], detail: string): void {
+    this.current = { ...this.current, state, detail };
+    this.opts.onStatus?.(this.status);
+  }
+}

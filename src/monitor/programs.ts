@@ -1,0 +1,49 @@
+// Where the programs we run live. Only absolute paths from the caller (machine-scoped settings, CLI
+// flags) or these fixed system locations: never PATH, never the workspace. pkexec in particular
+// must get an absolute path (a bare name is CVE-2021-4034's door).
+
+import { accessSync, constants, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { HELPER_PATH } from '../core/helperFiles';
+import type { ProgramPaths } from '../sandbox/runTypes';
+
+export type ProgramName = 'fence' | 'pkexec' | 'sudo' | 'bpftrace' | 'setpriv' | 'helper';
+
+function fixedLocations(name: ProgramName): string[] {
+  switch (name) {
+    case 'fence':
+      return ['/usr/local/bin/fence', '/usr/bin/fence', path.join(os.homedir(), 'go/bin/fence'), path.join(os.homedir(), '.local/bin/fence')];
+    case 'helper':
+      return [HELPER_PATH];
+    default:
+      return [`/usr/bin/${name}`, `/usr/sbin/${name}`, `/bin/${name}`, `/usr/local/bin/${name}`];
+  }
+}
+
+export function isExecutableFile(p: string): boolean {
+  try {
+    if (!statSync(p).isFile()) return false;
+    accessSync(p, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface Located {
+  readonly path: string | null;
+  /** Where we looked, for an error the user can act on. */
+  readonly searched: readonly string[];
+}
+
+/** Finds a program: the configured absolute path if given (and only it), else the fixed locations. */
+export function locate(name: ProgramName, programs: ProgramPaths = {}): Located {
+  const configured = name === 'setpriv' ? undefined : programs[name];
+  if (configured !== undefined && configured !== '') {
+    if (!path.isAbsolute(configured)) return { path: null, searched: [`${configured} (not an absolute path: refused)`] };
+    return { path: isExecutableFile(configured) ? configured : null, searched: [configured] };
+  }
+  const candidates = fixedLocations(name);
+  return { path: candidates.find(isExecutableFile) ?? null, searched: candidates };
+}
