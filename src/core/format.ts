@@ -19,7 +19,6 @@ export function clockTime(d: Date): string {
 
 /** Makes control characters visible: a file name must not be able to draw fake lines on a terminal. */
 export function printable(s: string): string {
-  // eslint-disable-next-line no-control-regex
   return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => {
     if (c === '\n') return '\\n';
     if (c === '\t') return '\\t';

@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { FramedRecord, RecordReader } from '../../src/core/framing';
+
+const T = '0123456789abcdef0123456789abcdef';
+
+function read(text: string, chunks = 1): { records: FramedRecord[]; unframed: string[]; malformed: number } {
+  const records: FramedRecord[] = [];
+  const unframed: string[] = [];
+  const r = new RecordReader(T, { record: (x) => records.push(x), unframed: (l) => unframed.push(l) });
+  const size = Math.ceil(text.length / chunks);
+  for (let i = 0; i < text.length; i += size) r.feed(text.slice(i, i + size));
+  r.end();
+  return { records, unframed, malformed: r.malformed };
+}
+
+describe('RecordReader (token framing)', () => {
+  it('splits a record into header fields and user strings', () => {
+    const { records } = read(`${T}|F|257|10|11|-30|99|99|${T}|touch|${T}|/etc/x|${T}\n`);
+    assert.deepEqual(records, [{ head: ['F', '257', '10', '11', '-30', '99', '99'], strings: ['touch', '/etc/x'] }]);
+  });
+
+  it('keeps a newline inside a file name as part of the name', () => {
+    const { records } = read(`${T}|F|257|10|11|-30|99|99|${T}|touch|${T}|/etc/a\nb|${T}\n`);
+    assert.equal(records.length, 1);
+    assert.equal(records[0].strings[1], '/etc/a\nb');
+  });
+
+  it('does not accept a fake record smuggled in a file name (no token, guessed token)', () => {
+    const fake = `/tmp/x\nFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF|F|257|1|1|-30|1|1|FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF|evil|FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF|/forged|FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF\nF|257|1|1|-30|1|1`;
+    const { records, unframed } = read(`${T}|F|257|10|11|-30|99|99|${T}|touch|${T}|${fake}|${T}\n`);
+    assert.equal(records.length, 1);
+    assert.equal(records[0].strings[1], fake);
+    assert.deepEqual(unframed, []);
+  });
+
+  it('reassembles records split across arbitrary chunk boundaries', () => {
+    const text = `${T}|BEGIN|3|1|2|5|${T}\n${T}|F|257|10|11|-30|99|99|${T}|touch|${T}|/etc/x|${T}\n`;
+    for (const chunks of [1, 2, 3, 7, text.length]) assert.equal(read(text, chunks).records.length, 2, `chunks=${chunks}`);
+  });
+
+  it('passes lines outside records to unframed and counts an unterminated record as malformed', () => {
+    const { records, unframed, malformed } = read(`Attaching 10 probes...\n@cnt[5]: 3\n${T}|F|257|1|1|-30|1|1|${T}|a|${T}|/never-closed`);
+    assert.equal(records.length, 0);
+    assert.deepEqual(unframed, ['Attaching 10 probes...', '@cnt[5]: 3']);
+    assert.equal(malformed, 1);
+  });
+
+  it('refuses a token that is not 32 lowercase hex digits', () => {
+    assert.throws(() => new RecordReader('abc', { record: () => undefined, unframed: () => undefined }), /32 lowercase hex/);
+  });
+
+  it('drops an endless record at the size bound instead of growing without limit', () => {
+    const huge = 'x'.repeat(70 * 1024);
+    const { records, malformed } = read(`${T}|F|257|1|1|-30|1|1|${T}|a|${T}|${huge}\n${huge}\n`);
+    assert.equal(records.length, 0);
+    assert.ok(malformed >= 1);
+  });
+});

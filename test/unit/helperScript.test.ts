@@ -1,0 +1,39 @@
+// Runs the real entry point script (from a temp copy, unprivileged checks only) to pin its refusals.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { entryPointScript, HELPER_EXIT } from '../../src/core/helperFiles';
+
+describe('entry point refusals', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'fl-helper-'));
+  const script = path.join(dir, 'entry');
+  writeFileSync(script, entryPointScript(), { mode: 0o755 });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const run = (args: string[], input = '', env: NodeJS.ProcessEnv = {}) =>
+    spawnSync('/bin/sh', [script, ...args], { input, env: { PATH: '/usr/bin:/bin', ...env }, encoding: 'utf8' });
+
+  it('refuses anything but two numeric PIDs', () => {
+    for (const args of [[], ['1'], ['1', '2', '3'], ['1; rm -rf /', '2'], ['-1', '2'], ['$(id)', '2']]) {
+      assert.equal(run(args).status, HELPER_EXIT.usage, JSON.stringify(args));
+    }
+  });
+  it('refuses PIDs that are not the caller\'s, or not its own child', () => {
+    const r = run(['1', String(process.pid)], '', { PKEXEC_UID: '54321' });
+    assert.equal(r.status, HELPER_EXIT.notYours);
+  });
+  it('refuses a missing or malformed token once the PIDs check out', () => {
+    // We are the owner (the script's parent) and a sleeping child of ours is the root.
+    const root = spawn('sleep', ['30']);
+    try {
+      const uid = String(process.getuid?.() ?? 0);
+      for (const token of ['', 'not-hex-at-all', 'ABCDEF0123456789ABCDEF0123456789', 'abc123', `${'a'.repeat(32)}; id`]) {
+        const r = run([String(root.pid), String(process.pid)], `${token}\n`, { PKEXEC_UID: uid });
+        assert.equal(r.status, HELPER_EXIT.badToken, `token ${JSON.stringify(token)}: ${r.stderr}`);
+      }
+    } finally {
+      root.kill();
+    }
+  });
+});

@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { MonitorDecoder, type MonitorLifecycle } from '../../src/core/monitorDecoder';
+import { PROGRAM_VERSION } from '../../src/core/monitorProgram';
+import { ViolationStore } from '../../src/core/store';
+
+const T = 'fedcba9876543210fedcba9876543210';
+const at = new Date('2026-11-28T10:00:00Z');
+
+function decode(lines: string[], stderr: string[] = []) {
+  const store = new ViolationStore();
+  const events: MonitorLifecycle[] = [];
+  const other: string[] = [];
+  const d = new MonitorDecoder(T, store, (e) => events.push(e), (l) => other.push(l), () => at);
+  d.feed(lines.map((l) => `${l}\n`).join(''));
+  for (const l of stderr) d.stderrLine(l);
+  d.end();
+  return { store, events, other, stats: d.stats };
+}
+
+describe('MonitorDecoder', () => {
+  it('reads BEGIN, EXIT and END as lifecycle events', () => {
+    const { events } = decode([`${T}|BEGIN|${PROGRAM_VERSION}|100|50|1|${T}`, `${T}|EXIT|root|100|2|${T}`, `${T}|END|3|${T}`]);
+    assert.deepEqual(events, [
+      { kind: 'begin', version: PROGRAM_VERSION, root: 100, owner: 50 },
+      { kind: 'exit', who: 'root', pid: 100 },
+      { kind: 'end' },
+    ]);
+  });
+
+  it('flags a helper running another program version', () => {
+    const { events } = decode([`${T}|BEGIN|1|100|50|1|${T}`]);
+    assert.deepEqual(events, [{ kind: 'versionMismatch', found: 1 }]);
+  });
+
+  it('turns a file record into a filesystem violation with errno name and text', () => {
+    const { store } = decode([`${T}|F|257|1234|1235|-30|77|77|${T}|touch|${T}|/etc/fl_x|${T}`]);
+    const [v] = store.list();
+    assert.equal(v.category, 'filesystem');
+    assert.equal(v.operation, 'openat');
+    assert.equal(v.target, '/etc/fl_x');
+    assert.equal(v.errno, 30);
+    assert.equal(v.errnoName, 'EROFS');
+    assert.equal(v.message, 'Read-only file system');
+    assert.deepEqual(v.process, { comm: 'touch', pid: 1234 });
+    assert.equal(v.count, 1);
+    assert.equal(v.source, 'ebpf');
+  });
+
+  it('credits kernel-side repeat counts exactly, from running totals', () => {
+    const { store } = decode([
+      `${T}|F|257|1|1|-30|77|77|${T}|touch|${T}|/etc/x|${T}`,
+      `${T}|COUNTS|${T}`,
+      '@cnt[77]: 41',
+      `${T}|COUNTS_END|${T}`,
+      `${T}|COUNTS|${T}`,
+      '@cnt[77]: 199999',
+      '@cnt[999]: 5',
+      `${T}|COUNTS_END|${T}`,
+    ]);
+    assert.equal(store.list()[0].count, 200000);
+  });
+
+  it('ignores count lines outside a COUNTS block (they could only be forged)', () => {
+    const { store } = decode([`${T}|F|257|1|1|-30|77|77|${T}|touch|${T}|/etc/x|${T}`, '@cnt[77]: 1000']);
+    assert.equal(store.list()[0].count, 1);
+  });
+
+  it('pairs a rename with its second path, and uses the link path as the target of symlink', () => {
+    const { store } = decode([
+      `${T}|F2|316|5|5|-30|9|0|${T}|mv|${T}|/etc/hostname|${T}`,
+      `${T}|P2|316|5|5|-30|9|0|${T}|mv|${T}|/etc/h2|${T}`,
+      `${T}|F2|88|6|6|-30|10|0|${T}|ln|${T}|target|${T}`,
+      `${T}|P2|88|6|6|-30|10|0|${T}|ln|${T}|/etc/link|${T}`,
+    ]);
+    const [rename, symlink] = store.list();
+    assert.equal(rename.operation, 'renameat2');
+    assert.equal(rename.target, '/etc/hostname');
+    assert.equal(rename.relatedPath, '/etc/h2');
+    assert.equal(symlink.operation, 'symlink');
+    assert.equal(symlink.target, '/etc/link');
+    assert.equal(symlink.relatedPath, 'target');
+  });
+
+  it('formats IPv4, IPv6 and unix socket targets', () => {
+    const { store } = decode([
+      `${T}|N|42|7|7|-111|1|0|2|8080|${T}|curl|${T}|127.0.0.1|${T}`,
+      `${T}|N|42|7|7|-101|1|0|10|443|${T}|curl|${T}|2606:4700::1111|${T}`,
+      `${T}|N|42|7|7|-13|1|0|1|0|${T}|curl|${T}|/run/dbus/system_bus_socket|${T}`,
+      `${T}|N|49|7|7|-99|1|0|2|80|${T}|srv|${T}|10.9.9.9|${T}`,
+    ]);
+    assert.deepEqual(
+      store.list().map((v) => [v.operation, v.target, v.errnoName]),
+      [
+        ['connect', '127.0.0.1:8080', 'ECONNREFUSED'],
+        ['connect', '[2606:4700::1111]:443', 'ENETUNREACH'],
+        ['connect', '/run/dbus/system_bus_socket', 'EACCES'],
+        ['bind', '10.9.9.9:80', 'EADDRNOTAVAIL'],
+      ],
+    );
+  });
+
+  it('reports a seccomp-denied syscall by name', () => {
+    const { store } = decode([`${T}|S|101|8|8|-1|1|55|${T}|gdb|${T}||${T}`]);
+    const [v] = store.list();
+    assert.deepEqual([v.category, v.operation, v.errnoName], ['syscall', 'ptrace', 'EPERM']);
+  });
+
+  it('marks a path at the string limit as truncated', () => {
+    const long = '/' + 'a'.repeat(198);
+    const { store } = decode([`${T}|F|257|1|1|-30|2|2|${T}|touch|${T}|${long}|${T}`]);
+    assert.equal(store.list()[0].truncated, true);
+  });
+
+  it('counts malformed records instead of guessing, and keeps unknown lines as info', () => {
+    const { store, stats, other } = decode([`${T}|F|257|notanumber|1|-30|2|2|${T}|touch|${T}|/x|${T}`, `${T}|WHAT|${T}`, 'bpftrace said something'], []);
+    assert.equal(store.size, 0);
+    assert.equal(stats.malformed, 2);
+    assert.deepEqual(other, ['bpftrace said something']);
+  });
+
+  it('counts lost events from bpftrace and hides the harmless RLIMIT_MEMLOCK message', () => {
+    const { stats, other } = decode(['Lost 12 events'], ['ERROR: couldn\'t set RLIMIT_MEMLOCK for bpftrace', 'Lost 3 events']);
+    assert.equal(stats.lostEvents, 15);
+    assert.deepEqual(other, []);
+  });
+});

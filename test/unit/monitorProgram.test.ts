@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { entryPointScript, HELPER_PATH, polkitPolicy, POLKIT_ACTION_ID } from '../../src/core/helperFiles';
+import { monitorProgram, PROGRAM_VERSION, TOKEN_PLACEHOLDER } from '../../src/core/monitorProgram';
+
+describe('monitor program', () => {
+  const program = monitorProgram();
+  it('is deterministic and carries its version', () => {
+    assert.equal(monitorProgram(), program);
+    assert.ok(program.includes(`|BEGIN|${PROGRAM_VERSION}|`));
+  });
+  it('takes its only run-time inputs as $1/$2 and the token placeholder', () => {
+    assert.ok(program.includes('@tracked[$1] = 1'));
+    assert.ok(program.includes('args->pid == $2'));
+    assert.equal(/\$[3-9]/.test(program), false);
+  });
+  it('frames every printf with the token at both ends', () => {
+    const printfs = program.match(/printf\("[^"]*"/g) ?? [];
+    assert.ok(printfs.length >= 8);
+    for (const p of printfs) assert.ok(p.startsWith(`printf("${TOKEN_PLACEHOLDER}|`) && p.endsWith(`${TOKEN_PLACEHOLDER}\\n"`), p);
+  });
+  it('follows the tree by tid via fork/exit and reports only inside bwrap (no pid >= root filter)', () => {
+    assert.ok(program.includes('tracepoint:sched:sched_process_fork /@tracked[tid]/'));
+    assert.ok(program.includes('comm == "bwrap"'));
+    assert.equal(/pid >=/.test(program), false);
+  });
+  it('exits when the owner or the root exits', () => {
+    assert.match(program, /if \(args->pid == \$2\) \{\n\s+printf\([^;]*EXIT\|owner[^;]*;\n\s+exit\(\);/);
+    assert.match(program, /if \(args->pid == \$1\) \{\n\s+printf\([^;]*EXIT\|root[^;]*;\n\s+exit\(\);/);
+  });
+});
+
+describe('privileged helper files', () => {
+  it('entry point validates argv, uid, parentage and token before running the fixed program', () => {
+    const s = entryPointScript();
+    for (const needle of ['PKEXEC_UID', 'is not a child of', 'must be the caller', 'token must be 32 hex digits', '--pdeathsig KILL', 'tail --pid=$OWNER', '-B line']) {
+      assert.ok(s.includes(needle), needle);
+    }
+  });
+  it('polkit action targets exactly the entry point with auth_admin_keep', () => {
+    const p = polkitPolicy();
+    assert.ok(p.includes(`<action id="${POLKIT_ACTION_ID}">`));
+    assert.ok(p.includes(`<annotate key="org.freedesktop.policykit.exec.path">${HELPER_PATH}</annotate>`));
+    assert.equal((p.match(/auth_admin_keep/g) ?? []).length, 3);
+  });
+});

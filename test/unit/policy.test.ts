@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import type { Violation } from '../../src/core/model';
+import { hostOf, suggestRule } from '../../src/core/policy';
+
+type V = Pick<Violation, 'category' | 'operation' | 'target' | 'errno' | 'relatedPath' | 'truncated'>;
+const v = (category: V['category'], operation: string, target: string, errno: number | null = 30): V => ({ category, operation, target, errno });
+
+describe('suggestRule', () => {
+  it('allows writing the file itself for a write to an existing path', () => {
+    assert.deepEqual(suggestRule(v('filesystem', 'openat', '/etc/hosts')), { setting: 'filesystem.allowWrite', value: '/etc/hosts', description: 'Allow writing /etc/hosts' });
+  });
+  it('allows the directory for creates, renames and deletes', () => {
+    assert.equal(suggestRule(v('filesystem', 'mkdir', '/srv/out/new'))?.value, '/srv/out');
+    assert.equal(suggestRule(v('filesystem', 'renameat2', '/etc/hostname'))?.value, '/etc');
+    assert.equal(suggestRule(v('filesystem', 'unlink', '/a'))?.value, '/');
+  });
+  it('suggests allowRead for a read refused with EACCES, allowExecute for exec', () => {
+    assert.equal(suggestRule(v('filesystem', 'openat', '/secret', 13))?.setting, 'filesystem.allowRead');
+    assert.equal(suggestRule(v('filesystem', 'execve', '/opt/tool', 13))?.setting, 'filesystem.allowExecute');
+  });
+  it('never suggests a rule for a truncated path', () => {
+    assert.equal(suggestRule({ ...v('filesystem', 'openat', '/very/long'), truncated: true }), undefined);
+  });
+  it('suggests allowedDomains for a blocked host, local outbound for loopback, nothing for a raw public address', () => {
+    assert.deepEqual(suggestRule(v('network', 'GET', 'registry.npmjs.org', null)), { setting: 'network.allowedDomains', value: 'registry.npmjs.org', description: 'Allow connections to registry.npmjs.org' });
+    assert.equal(suggestRule(v('network', 'CONNECT', 'api.github.com:443', null))?.value, 'api.github.com');
+    assert.equal(suggestRule(v('network', 'connect', '127.0.0.1:8080', 111))?.setting, 'network.allowLocalOutbound');
+    assert.equal(suggestRule(v('network', 'bind', '127.0.0.1:80', 13))?.setting, 'network.allowLocalBinding');
+    assert.equal(suggestRule(v('network', 'connect', '1.1.1.1:443', 101)), undefined);
+    assert.equal(suggestRule(v('network', 'connect', '/run/dbus/system_bus_socket', 13))?.setting, 'network.allowUnixSockets');
+  });
+  it('parses host out of host:port and [v6]:port', () => {
+    assert.equal(hostOf('[::1]:1'), '::1');
+    assert.equal(hostOf('example.com:443'), 'example.com');
+    assert.equal(hostOf('example.com'), 'example.com');
+  });
+});
