@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import type { RunReport } from '../core/model';
 import { formatViolationLine } from '../core/format';
 import { commandText, pickCommand } from './commandPicker';
-import { violationsOf, type ExplorerNode } from './explorer';
+import { resolvedViolationsOf, violationsOf, type ExplorerNode } from './explorer';
 import type { Launcher } from './launcher';
 import { installHelper, showMonitorStatus } from './monitorSetup';
 import { APPLY_COMMAND, applySuggestion, suggestionsFor } from './quickFixes';
@@ -83,7 +83,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
 
   const allow = async (node?: ExplorerNode): Promise<void> => {
     if (!node) return;
-    const suggestions = suggestionsFor(violationsOf(node));
+    const suggestions = suggestionsFor(resolvedViolationsOf(node));
     if (suggestions.length === 0) return void vscode.window.showInformationMessage('Fence Lens: no Fence setting would allow this denial.');
     const chosen =
       suggestions.length === 1
@@ -96,7 +96,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
 
   const openTarget = async (node?: ExplorerNode): Promise<void> => {
     if (node?.kind !== 'target') return;
-    let p = node.group.violations[0].target;
+    let p = resolvedViolationsOf(node)[0].target;
     while (!fs.existsSync(p) && path.dirname(p) !== p) p = path.dirname(p);
     const uri = vscode.Uri.file(p);
     if (fs.statSync(p).isDirectory()) {

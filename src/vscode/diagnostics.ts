@@ -10,6 +10,7 @@ import type { Violation } from '../core/model';
 import { formatViolationLine } from '../core/format';
 import { suggestRule } from '../core/policy';
 import type { Runs } from './runs';
+import { absoluteTarget, withAbsoluteTarget } from './targets';
 
 export const DIAGNOSTIC_SOURCE = 'fence';
 
@@ -68,19 +69,20 @@ export class Diagnostics implements vscode.Disposable {
     const perFile = new Map<string, vscode.Diagnostic[]>();
     for (const v of run.violations()) {
       let file: string | undefined;
-      if (v.category === 'filesystem' && v.target.startsWith('/')) {
-        const folder = folders.find((f) => inside(f, v.target));
-        if (folder) file = nearestExisting(v.target, folder);
+      const target = absoluteTarget(v, run.request.cwd);
+      if (target) {
+        const folder = folders.find((f) => inside(f, target));
+        if (folder) file = nearestExisting(target, folder);
       }
       if (!file && settingsInWorkspace && settings) file = settings;
       if (!file) continue;
       const d = new vscode.Diagnostic(new vscode.Range(0, 0, 0, 0), formatViolationLine(v), vscode.DiagnosticSeverity.Warning);
       d.source = DIAGNOSTIC_SOURCE;
-      d.code = diagnosticCode(v);
+      d.code = diagnosticCode(withAbsoluteTarget(v, run.request.cwd));
       const list = perFile.get(file) ?? [];
       list.push(d);
       perFile.set(file, list);
-      this.byKey.set(`${vscode.Uri.file(file).toString()}\u0000${d.message}`, v);
+      this.byKey.set(`${vscode.Uri.file(file).toString()}\u0000${d.message}`, withAbsoluteTarget(v, run.request.cwd));
     }
     for (const [file, list] of perFile) this.collection.set(vscode.Uri.file(file), list);
   }

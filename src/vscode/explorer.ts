@@ -7,6 +7,7 @@ import { formatViolationLine } from '../core/format';
 import { suggestRule } from '../core/policy';
 import { CATEGORY_ORDER, groupByTarget, plural, runDescription, targetDescription, totalCount, type TargetGroup } from './explorerItems';
 import type { Run, Runs } from './runs';
+import { absoluteTarget, withAbsoluteTarget } from './targets';
 
 export type ExplorerNode =
   | { readonly kind: 'run'; readonly run: Run }
@@ -113,14 +114,15 @@ function targetItem(run: Run, group: TargetGroup): vscode.TreeItem {
   item.description = targetDescription(group);
   item.tooltip = group.violations.map(formatViolationLine).join('\n');
   const first = group.violations[0];
-  const isPath = group.category === 'filesystem' && first.target.startsWith('/');
-  if (isPath) {
-    item.resourceUri = vscode.Uri.file(first.target);
+  const file = absoluteTarget(first, run.request.cwd);
+  const isPath = file !== undefined;
+  if (file) {
+    item.resourceUri = vscode.Uri.file(file);
     item.iconPath = vscode.ThemeIcon.File;
   } else {
     item.iconPath = new vscode.ThemeIcon(CATEGORY_ICON[group.category]);
   }
-  const fixable = group.violations.some((v) => suggestRule(v) !== undefined);
+  const fixable = group.violations.some((v) => suggestRule(withAbsoluteTarget(v, run.request.cwd)) !== undefined);
   item.contextValue = ['target', isPath ? 'path' : 'other', fixable ? 'fixable' : 'nofix'].join('.');
   return item;
 }
@@ -134,4 +136,9 @@ export function violationsOf(node: ExplorerNode): readonly Violation[] {
   if (node.kind === 'target') return node.group.violations;
   const all = node.run.violations();
   return node.kind === 'category' ? all.filter((v) => v.category === node.category) : all;
+}
+
+/** The same, with paths made absolute against the run's working directory (for rules and files). */
+export function resolvedViolationsOf(node: ExplorerNode): readonly Violation[] {
+  return violationsOf(node).map((v) => withAbsoluteTarget(v, node.run.request.cwd));
 }
