@@ -134,6 +134,7 @@ fs.writeFileSync(
     'security.workspace.trust.startupPrompt': 'never',
     'security.workspace.trust.banner': 'never',
     'workbench.colorTheme': 'Default Dark Modern',
+    'workbench.secondarySideBar.defaultVisibility': 'hidden',
   }),
 );
 execFileSync('chown', ['-R', `${uid}:${gid}`, ws, user]);
@@ -239,7 +240,7 @@ async function openWorkbench(withTests) {
   const payload = [['extensionDevelopmentPath', remote(ext)], ['skipWelcome', 'true'], ['skipReleaseNotes', 'true']];
   if (withTests) payload.push(['extensionTestsPath', remote(path.join(ext, 'out/test/vscode/index.js'))]);
   await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(ws)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
-  return finished;
+  return { finished };
 }
 
 /** The UI test: the palette, a real run that writes outside the sandbox, the tree row, a PNG. */
@@ -263,21 +264,29 @@ async function uiTest() {
   log('run started from the palette');
   if ((await activity.getAttribute('aria-expanded')) !== 'true') await activity.click();
   const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Violations' }) });
-  const row = pane.locator('.monaco-list-row', { hasText: target }).first();
+  // The target row (not the run row, whose command also names the path) carries the errno.
+  const row = pane.locator('.monaco-list-row', { hasText: 'EROFS' }).first();
   await row.waitFor({ timeout: 90000 });
+  // Wait for the run to finish (exit code on the run row) before asserting and taking the screenshot.
+  for (let i = 0; i < 150 && !(await pane.locator('.monaco-list-row', { hasText: 'exit 1' }).count()); i++) await sleep(200);
+  await sleep(500);
   const rows = await pane.locator('.monaco-list-row').allInnerTexts();
   log('tree rows:', JSON.stringify(rows));
   const checks = [
-    [`a row for ${target}`, rows.some((r) => r.includes(target))],
-    ['a run row for the command', rows.some((r) => r.includes(`touch ${target}`) && /exit 1/.test(r))],
+    ['the run row: command, exit code, monitor, count', rows.some((r) => r.startsWith(`touch ${target}`) && /exit 1 · monitor active · \d+ denials?/.test(r))],
     ['a filesystem category row', rows.some((r) => r.startsWith('filesystem'))],
-    ['the errno on the target row', rows.some((r) => r.includes(target) && r.includes('EROFS Read-only file system'))],
+    [`the target row: ${target} with errno and process`, rows.some((r) => r.startsWith(target) && /×1 · openat · EROFS Read-only file system · touch:\d+/.test(r))],
   ];
-  // Wait for the run to finish (exit code on the run row) before the screenshot.
-  for (let i = 0; i < 100 && !(await pane.locator('.monaco-list-row', { hasText: 'exit 1' }).count()); i++) await sleep(200);
-  const finalRows = await pane.locator('.monaco-list-row').allInnerTexts();
-  checks[1][1] = finalRows.some((r) => r.includes(`touch ${target}`) && /exit 1/.test(r));
+  // A wider side bar so the screenshot shows whole rows: drag the sash between it and the editor.
+  const sash = await pane.boundingBox();
+  if (sash) {
+    await page.mouse.move(sash.x + sash.width + 1, 300);
+    await page.mouse.down();
+    await page.mouse.move(sash.x + 560, 300, { steps: 8 });
+    await page.mouse.up();
+  }
   await row.hover();
+  await sleep(300);
   fs.mkdirSync(path.dirname(screenshot), { recursive: true });
   await page.screenshot({ path: screenshot });
   log('screenshot', screenshot);
@@ -294,10 +303,10 @@ try {
   await waitHealthy();
   log('code-server healthy');
   if (mode === 'ui') {
-    void openWorkbench(false);
+    await openWorkbench(false);
     exitCode = await uiTest();
   } else {
-    exitCode = await openWorkbench(true);
+    exitCode = await (await openWorkbench(true)).finished;
     log('extension host reported exit code', exitCode);
     if (fs.existsSync(results)) {
       const r = JSON.parse(fs.readFileSync(results, 'utf8'));
