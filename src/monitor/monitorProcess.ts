@@ -3,6 +3,7 @@
 // `failed` with the reason when it broke, `unavailable` when it could not be tried.
 
 import { randomBytes } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
 import { execa, type ResultPromise } from 'execa';
 import { HELPER_EXIT } from '../core/helperFiles';
 import { MonitorDecoder, type MonitorLifecycle } from '../core/monitorDecoder';
@@ -108,7 +109,18 @@ export class PrivilegedMonitor {
     this.proc = proc;
     proc.stdout?.setEncoding('utf8');
     proc.stderr?.setEncoding('utf8');
-    proc.stdout?.on('data', (chunk: string) => this.decoder?.feed(chunk));
+    // FENCE_LENS_MONITOR_LOG=FILE keeps the raw monitor output for bug reports.
+    const rawLog = process.env.FENCE_LENS_MONITOR_LOG;
+    proc.stdout?.on('data', (chunk: string) => {
+      if (rawLog) {
+        try {
+          appendFileSync(rawLog, chunk);
+        } catch {
+          // a debugging aid only: never let it break the run
+        }
+      }
+      this.decoder?.feed(chunk);
+    });
     let errPartial = '';
     proc.stderr?.on('data', (chunk: string) => {
       const lines = (errPartial + chunk).split('\n');

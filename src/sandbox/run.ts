@@ -4,8 +4,10 @@
 // the gate's PID as the root of the tree it follows; only after the monitor's BEGIN record do we
 // write the release word. The gate refuses to run anything unless it reads exactly that word, so
 // if we die first (EOF) the command never starts unmonitored. The gate runs under
-// `setpriv --pdeathsig KILL`, so fence (and bwrap, which fence starts with --die-with-parent) dies
-// with us instead of running on unobserved.
+// `setpriv --pdeathsig TERM`, so when we die fence gets SIGTERM, which it forwards to its `sh -c bwrap`
+// child; bwrap (--die-with-parent) and the whole sandbox go with it. SIGKILL would be worse: fence
+// could not forward it, and its orphaned `sh -c bwrap` kept the sandbox running unobserved
+// (measured: the integration test "owner SIGKILLed" caught exactly that).
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -27,7 +29,7 @@ import type { RunEvent, RunHandle, RunOptions } from './runTypes';
 import { splitFenceStderr } from './stderrSplitter';
 
 /** The gate: runs "$@" only after reading exactly `go` on fd 3; anything else (EOF) exits 125. */
-const GATE_SCRIPT = 'read -r x <&3 && [ "$x" = go ] && { exec 3<&-; exec "$@"; }; exit 125';
+export const GATE_SCRIPT = 'read -r x <&3 && [ "$x" = go ] && { exec 3<&-; exec "$@"; }; exit 125';
 export const GATE_REFUSED_EXIT = 125;
 /** fence-lens's own failures (documented in the README). */
 export const EXIT_FENCE_NOT_FOUND = 127;
@@ -50,6 +52,7 @@ export function startRun(options: RunOptions): RunHandle {
   let stopped = false;
 
   const done = (async (): Promise<RunReport> => {
+    await Promise.resolve(); // let the caller subscribe before the first event
     const startedAt = new Date();
     const info: string[] = [];
     const pushInfo = (line: string): void => {
@@ -98,7 +101,7 @@ export function startRun(options: RunOptions): RunHandle {
 
     const setpriv = locate('setpriv', options.programs).path;
     const gateArgv = ['/bin/sh', '-c', GATE_SCRIPT, 'fence-lens-gate', fence.path, ...args];
-    const [file, ...rest] = setpriv ? [setpriv, '--pdeathsig', 'KILL', '--', ...gateArgv] : gateArgv;
+    const [file, ...rest] = setpriv ? [setpriv, '--pdeathsig', 'TERM', '--', ...gateArgv] : gateArgv;
     if (!setpriv) pushInfo('setpriv not found: the sandbox will not be stopped if fence-lens is killed');
     const shareStderr = !piped && features.logFile;
     const proc = execa(file, rest, {
