@@ -23,7 +23,8 @@ const EBPF = /^\[fence:ebpf\] (\d\d:\d\d:\d\d) ✗ (\w+): (.+?) \((.+), pid=(\d+
 // [fence:linux] Runtime exec policy blocked exec="/usr/bin/git" argv=... matched="git push" source=command.deny
 const EXEC_POLICY = /^\[fence:linux\] Runtime exec policy blocked exec="((?:[^"\\]|\\.)*)"(?: argv=(.*?))?(?: matched="((?:[^"\\]|\\.)*)")?(?: source=(\S+))?$/;
 // Error: command blocked by default sandbox command policy: "git push origin" matches "git push"
-const COMMAND_BLOCKED = /^Error: command blocked by (?:default )?sandbox command policy: "((?:[^"\\]|\\.)*)" matches "((?:[^"\\]|\\.)*)"$/;
+// (v0.1.5 prefixes "failed to wrap command: ")
+const COMMAND_BLOCKED = /^Error: (?:failed to wrap command: )?command blocked by (?:default )?sandbox command policy: "((?:[^"\\]|\\.)*)" matches "((?:[^"\\]|\\.)*)"$/;
 
 const TAGGED = /^\[fence(?::[\w:-]+)?\]/;
 

@@ -7,7 +7,7 @@
 import type { Readable, Writable } from 'node:stream';
 import { isFenceLine } from '../core/fenceLog';
 
-const PREFIXES = ['[fence', 'Error: command blocked'];
+const PREFIXES = ['[fence', 'Error: '];
 const HOLD_MS = 100;
 
 function couldBecomeFenceLine(partial: string): boolean {

@@ -125,6 +125,17 @@ describe('monitor lifecycle and failures', function () {
     assert.match(r.stderr, /settings|config|json|unexpected/i);
   });
 
+  it('reports a command refused by Fence\'s command policy, with Fence\'s exit code', async () => {
+    const deny = path.join(root.ws, 'deny.json');
+    writeFileSync(deny, JSON.stringify({ filesystem: { allowWrite: [root.ws] }, command: { deny: ['git push'] } }));
+    const [file, argv] = cliArgv(root, ['run', '--settings', deny, '--monitor', 'off', '--json', path.join(root.ws, 'deny-report.json'), '-c', 'git push origin main']);
+    const r = spawnSync(file, argv, { encoding: 'utf8', cwd: root.ws });
+    assert.equal(r.status, 1);
+    const report = JSON.parse(readFileSync(path.join(root.ws, 'deny-report.json'), 'utf8')) as { violations: { category: string; target: string; source: string }[] };
+    assert.deepEqual(report.violations.map((v) => [v.category, v.target, v.source]), [['command', 'git push origin main', 'fence-policy']]);
+    assert.match(r.stderr, /\[fence:policy\] \d\d:\d\d:\d\d ✗ exec: git push origin main/);
+  });
+
   it('doctor checks every component and passes on a set-up machine', () => {
     const r = spawnSync(process.execPath, [root.cli, 'doctor'], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stdout);

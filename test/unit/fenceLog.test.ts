@@ -58,6 +58,8 @@ describe('parseFenceLine', () => {
     assert.ok(a.kind === 'violation' && a.input.category === 'command' && a.input.target === '/usr/bin/git');
     const b = parseFenceLine('Error: command blocked by default sandbox command policy: "git push origin main" matches "git push"', false);
     assert.ok(b.kind === 'violation' && b.input.target === 'git push origin main' && b.input.source === 'fence-policy');
+    const old = parseFenceLine('Error: failed to wrap command: command blocked by sandbox command policy: "git push origin main" matches "git push"', false);
+    assert.ok(old.kind === 'violation' && old.input.target === 'git push origin main', 'v0.1.5 recorded line');
   });
 
   it('keeps other tagged lines as info and leaves everything else alone', () => {
