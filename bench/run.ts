@@ -1,0 +1,188 @@
+// Fence Lens benchmarks (issue 4): `npm run bench` (full) or `npm run bench -- --quick` (< 2 min).
+// `--readme` also writes the table into README.md between the bench markers. Prints a table and
+// writes bench-results.json at the repo root. Every figure is a ratio or a distribution against a
+// baseline measured in this same run; rounds interleave the variants and the median is reported.
+
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { bundleSize } from './extensionSize';
+import { buildWorkload, makeFixtures, REPO_ROOT, stormSame } from './fixtures';
+import { cliLatency, storeLatency } from './latency';
+import { monitorLifecycle } from './monitorLifecycle';
+import { bystanderOverhead, workloadOverhead, type BystanderSizes } from './overhead';
+import { markdownTable, terminalTable, updateReadme, verdict, type Row } from './results';
+import { straceSyscalls } from './sandboxRuns';
+import { round } from './stats';
+import { stormHeap } from './stormHeap';
+import { throughput } from './throughput';
+
+interface Plan {
+  readonly name: 'quick' | 'full';
+  readonly buildRounds: number;
+  readonly stormOps: number;
+  readonly stormRounds: number;
+  readonly bystanderRounds: number;
+  readonly lifecycleRounds: number;
+  readonly latencyEvents: number;
+  readonly throughputRecords: number;
+  readonly throughputRounds: number;
+  readonly heapDenials: number;
+  readonly bystander: BystanderSizes;
+  /** Bare fence is a reference column only: the quick mode skips it (and the warm-up run). */
+  readonly bare: boolean;
+}
+
+const FULL: Plan = {
+  name: 'full',
+  buildRounds: 7,
+  stormOps: 200_000,
+  stormRounds: 5,
+  bystanderRounds: 7,
+  lifecycleRounds: 7,
+  latencyEvents: 200,
+  throughputRecords: 1_000_000,
+  throughputRounds: 7,
+  heapDenials: 1_000_000,
+  bystander: { nullCalls: 2_000_000, fileCalls: 100_000, repeats: 3 },
+  bare: true,
+};
+
+const QUICK: Plan = {
+  name: 'quick',
+  buildRounds: 3,
+  stormOps: 20_000,
+  stormRounds: 3,
+  bystanderRounds: 3,
+  lifecycleRounds: 3,
+  latencyEvents: 40,
+  throughputRecords: 100_000,
+  throughputRounds: 3,
+  heapDenials: 50_000,
+  bystander: { nullCalls: 1_000_000, fileCalls: 40_000, repeats: 1 },
+  bare: false,
+};
+
+const LATENCY_INTERVAL_US = 20_000;
+
+const benchStart = Date.now();
+function log(line: string): void {
+  const at = ((Date.now() - benchStart) / 1000).toFixed(0).padStart(4);
+  process.stderr.write(`[${at} s] ${line}\n`);
+}
+
+function tool(file: string, args: readonly string[]): string {
+  try {
+    const lines = execFileSync(file, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim().split('\n');
+    return (lines.find((l) => /Version:/.test(l)) ?? lines[0]).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+function machine(): Record<string, string | number> {
+  return {
+    nproc: os.availableParallelism(),
+    kernel: os.release(),
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    memory_gib: round(os.totalmem() / 2 ** 30, 1),
+    node: process.version,
+    bpftrace: tool('bpftrace', ['--version']),
+    fence: tool('/usr/local/bin/fence', ['--version']),
+    strace: tool('strace', ['-V']),
+  };
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const plan = argv.includes('--quick') ? QUICK : FULL;
+  const writeReadme = argv.includes('--readme');
+  if (process.getuid?.() !== 0) throw new Error('the benchmarks run the monitor directly: run them as root');
+  const started = Date.now();
+  const date = new Date().toISOString();
+  log(`fence-lens bench (${plan.name}), ${date}`);
+  const f = makeFixtures();
+  try {
+    log(`strace traces: ${straceSyscalls().join(',')}`);
+    log('throughput: decoder + store vs line splitting');
+    const tp = throughput(plan.throughputRecords, plan.throughputRounds, log);
+    log('monitor attach / detach');
+    const life = await monitorLifecycle(plan.lifecycleRounds, log);
+    log('latency: denied syscall -> store');
+    const latStore = await storeLatency(f, plan.latencyEvents, LATENCY_INTERVAL_US);
+    log(`  p50 ${latStore.p50.toFixed(2)} ms, p95 ${latStore.p95.toFixed(2)} ms, ${latStore.samples}/${latStore.expected} seen`);
+    log('latency: denied syscall -> CLI line');
+    const latCli = await cliLatency(f, plan.latencyEvents, LATENCY_INTERVAL_US);
+    log(`  p50 ${latCli.p50.toFixed(2)} ms, p95 ${latCli.p95.toFixed(2)} ms, ${latCli.samples}/${latCli.expected} seen`);
+    log('overhead: build-like workload inside Fence');
+    const build = await workloadOverhead(f, buildWorkload(), plan.buildRounds, log, plan.bare);
+    log(`overhead: storm of ${plan.stormOps} denied writes inside Fence`);
+    const storm = await workloadOverhead(f, stormSame(f, plan.stormOps), plan.stormRounds, log, plan.bare);
+    if (storm.monitoredTargetCount !== plan.stormOps) log(`  WARNING: the monitor counted ${storm.monitoredTargetCount} of ${plan.stormOps} denials`);
+    log('overhead: bystander syscall loops outside the sandbox');
+    const by = await bystanderOverhead(f, plan.bystanderRounds, plan.bystander, log);
+    log(`storm heap: ${plan.heapDenials} denials of distinct paths`);
+    const heapDistinct = await stormHeap(f, 'distinct', plan.heapDenials);
+    log(`  ${JSON.stringify(heapDistinct)}`);
+    log(`storm heap: ${plan.heapDenials} denials of one path`);
+    const heapSame = await stormHeap(f, 'same', plan.heapDenials);
+    log(`  ${JSON.stringify(heapSame)}`);
+    const bundle = bundleSize();
+
+    const extensionHostNote = 'not measured: needs the code-server extension host harness (test/vscode) driven with a benchmark suite; not built in this round';
+    const rows: Row[] = [
+      { key: 'overhead.build.ratio', value: build.ratio, kind: 'max', target: 1.05, unit: 'x', meaning: `build-like workload (cp -r /usr/include/linux, 4x gcc -O1, tar, cat) inside Fence, monitored / unmonitored; medians ${Math.round(build.medianMs.unmonitored)} -> ${Math.round(build.medianMs.monitored)} ms${Number.isNaN(build.medianMs.bare) ? "" : `, bare fence ${Math.round(build.medianMs.bare)} ms`}` },
+      { key: 'overhead.storm.ratio', value: storm.ratio, kind: 'max', target: 1.5, unit: 'x', meaning: `${plan.stormOps.toLocaleString('en-US')} denied open(O_WRONLY|O_CREAT) of one path inside Fence, monitored / unmonitored; medians ${Math.round(storm.medianMs.unmonitored)} -> ${Math.round(storm.medianMs.monitored)} ms; monitor counted ${storm.monitoredTargetCount.toLocaleString('en-US')} of them` },
+      { key: 'overhead.strace.build.ratio', value: build.straceRatio, kind: 'report', unit: 'x', meaning: `the build-like workload under strace -f on the monitor's syscalls / unmonitored; median ${Math.round(build.medianMs.strace)} ms` },
+      { key: 'overhead.strace.storm.ratio', value: storm.straceRatio, kind: 'report', unit: 'x', meaning: `the storm under strace -f / unmonitored; median ${Math.round(storm.medianMs.strace)} ms` },
+      { key: 'overhead.bystander.ratio', value: by.ratio, kind: 'max', target: 1.1, unit: 'x', meaning: `an unrelated process's open+read+close loop (${plan.bystander.fileCalls.toLocaleString('en-US')}) while a monitored run is attached / while an unmonitored one runs; medians ${Math.round(by.medianMs.fileWithout)} -> ${Math.round(by.medianMs.fileWith)} ms` },
+      { key: 'overhead.bystander.null_syscall.ratio', value: by.nullRatio, kind: 'report', unit: 'x', meaning: `worst case: ${plan.bystander.nullCalls.toLocaleString('en-US')} getppid() in an unrelated process, same comparison; medians ${Math.round(by.medianMs.nullWithout)} -> ${Math.round(by.medianMs.nullWith)} ms` },
+      { key: 'latency.p50_ms', value: latStore.p50, kind: 'report', unit: 'ms', meaning: `denied syscall (CLOCK_MONOTONIC before the call) -> violation added to the store, in-process through startRun; ${latStore.samples}/${latStore.expected} denials, one every ${LATENCY_INTERVAL_US / 1000} ms` },
+      { key: 'latency.p95_ms', value: latStore.p95, kind: 'max', target: 10, unit: 'ms', meaning: `the same, 95th percentile (max ${latStore.max.toFixed(2)} ms)` },
+      { key: 'latency.cli.p50_ms', value: latCli.p50, kind: 'report', unit: 'ms', meaning: `denied syscall -> the line printed by \`fence-lens run\` arriving on its stderr pipe; ${latCli.samples}/${latCli.expected} denials` },
+      { key: 'latency.cli.p95_ms', value: latCli.p95, kind: 'max', target: 10, unit: 'ms', meaning: `the same, 95th percentile (max ${latCli.max.toFixed(2)} ms)` },
+      { key: 'monitor.attach_s', value: life.attachS, kind: 'max', target: 0.5, unit: 's', meaning: `PrivilegedMonitor.start() (direct, as root) -> BEGIN record, when the engine releases the command; median of ${life.attachAllS.length}` },
+      { key: 'monitor.detach_s', value: life.detachS, kind: 'max', target: 2.5, unit: 's', meaning: `the run's root process gone -> the privileged process gone (reaped); median of ${life.detachAllS.length}` },
+      { key: 'throughput.records_per_s', value: tp.recordsPerS, kind: 'min', target: 1_000_000, unit: '/s', meaning: `${tp.records.toLocaleString('en-US')} framed F records (${tp.megabytes.toFixed(0)} MB, 64 KiB chunks, 5,000 distinct paths) through MonitorDecoder into a ViolationStore` },
+      { key: 'throughput.fraction_of_baseline', value: tp.fractionOfBaseline, kind: 'min', target: 0.5, unit: '', meaning: `decoder throughput / plain line splitting of the same bytes (${(tp.baselineLinesPerS / 1e6).toFixed(1)} M lines/s) in the same process` },
+      { key: 'storm.distinct.heap_mb', value: heapDistinct.heapGrowthMb, kind: 'report', unit: 'MB', meaning: `heap growth (after GC, store still held) after ${heapDistinct.denials.toLocaleString('en-US')} denials of distinct paths through the real monitor; store holds ${heapDistinct.distinct.toLocaleString('en-US')} distinct (bound 10,000), overflow ${heapDistinct.overflowDistinct.toLocaleString('en-US')} distinct / ${heapDistinct.overflowEvents.toLocaleString('en-US')} events, ${heapDistinct.events.toLocaleString('en-US')} counted, ${heapDistinct.lostEvents} lost in the kernel` },
+      { key: 'storm.same.heap_mb', value: heapSame.heapGrowthMb, kind: 'report', unit: 'MB', meaning: `heap growth after ${heapSame.denials.toLocaleString('en-US')} denials of one path` },
+      { key: 'storm.same.count', value: heapSame.targetCount, kind: 'report', unit: '', meaning: `the count the store holds for that path (expected exactly ${heapSame.denials.toLocaleString('en-US')}; ${heapSame.lostEvents} events lost)` },
+      { key: 'extension.activate_ms', value: null, kind: 'max', target: 50, unit: 'ms', meaning: 'activation time in the real extension host', note: extensionHostNote },
+      { key: 'extension.lag_p99_ms', value: null, kind: 'max', target: 50, unit: 'ms', meaning: 'extension-host event-loop lag while a storm streams into the tree', note: extensionHostNote },
+      { key: 'extension.bundle_kb', value: bundle.devKb, kind: 'max', target: 300, unit: 'KiB', meaning: `dist/extension.js as built by npm run build (source map in a separate file); minified production bundle: ${bundle.productionKb === null ? 'n/a' : `${bundle.productionKb.toFixed(0)} KiB`}` },
+      { key: 'extension.bundle_prod_kb', value: bundle.productionKb, kind: 'report', unit: 'KiB', meaning: 'the minified bundle `npm run package` ships (esbuild --minify, built to a scratch file)' },
+    ];
+    const m = machine();
+    const results: Record<string, unknown> = {};
+    for (const r of rows) results[r.key] = r.value === null ? null : round(r.value, r.value >= 100 ? 0 : 3);
+    results['storm.same.expected'] = heapSame.denials;
+    results.mode = plan.name;
+    results.date = date;
+    results.machine = m;
+    results.null_reasons = Object.fromEntries(rows.filter((r) => r.value === null).map((r) => [r.key, r.note ?? 'not measured']));
+    results.verdicts = Object.fromEntries(rows.filter((r) => r.kind !== 'report').map((r) => [r.key, verdict(r)]));
+    results.details = { build, storm, bystander: by, latencyStore: latStore, latencyCli: latCli, lifecycle: life, throughput: tp, heapDistinct, heapSame, bundle, strace: straceSyscalls() };
+    writeFileSync(path.join(REPO_ROOT, 'bench-results.json'), JSON.stringify(results, null, 2) + '\n');
+
+    const elapsed = (Date.now() - started) / 1000;
+    process.stdout.write(`\n${terminalTable(rows)}\n\nmachine: ${JSON.stringify(m)}\n${plan.name} run, ${elapsed.toFixed(0)} s; wrote bench-results.json\n`);
+    if (writeReadme) {
+      const body = [
+        `Latest ${plan.name} run: ${date.slice(0, 10)} on ${m.nproc} cores (${m.cpu}), kernel ${m.kernel}, ${m.bpftrace}, fence ${m.fence}, Node ${m.node}; a shared, noisy VM. Each ratio is the median of per-round ratios against a baseline run in the same round.`,
+        '',
+        markdownTable(rows),
+      ].join('\n');
+      updateReadme(path.join(REPO_ROOT, 'README.md'), body);
+      log('updated README.md between the bench markers');
+    }
+  } finally {
+    f.remove();
+  }
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench failed: ${(e as Error).stack ?? String(e)}\n`);
+  process.exit(1);
+});

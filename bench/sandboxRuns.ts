@@ -1,0 +1,80 @@
+// One command inside Fence, four ways: through the engine with the privileged monitor (the
+// product), through the engine without it (the baseline), bare fence (for reference) and bare
+// fence under strace -f on the same syscalls the monitor watches (the comparison).
+
+import { spawn, spawnSync } from 'node:child_process';
+import path from 'node:path';
+import type { RunReport } from '../src/core/model';
+import { TRACED_SYSCALLS } from '../src/core/syscalls';
+import { startRun } from '../src/sandbox/run';
+import type { ViolationStore } from '../src/core/store';
+import { parseBenchNs, type Fixtures } from './fixtures';
+
+export type Variant = 'monitored' | 'unmonitored' | 'bare' | 'strace';
+
+export interface SandboxResult {
+  readonly variant: Variant;
+  /** The workload's own elapsed time (BENCH_NS), in ms. */
+  readonly workMs: number;
+  readonly output: string;
+  readonly report?: RunReport;
+  readonly store?: ViolationStore;
+}
+
+const FENCE = '/usr/local/bin/fence';
+
+let straceNames: string[] | null = null;
+/** The monitor's syscalls that this strace knows by name (strace 6.1 lacks e.g. fchmodat2). */
+export function straceSyscalls(): string[] {
+  if (straceNames) return straceNames;
+  straceNames = TRACED_SYSCALLS.map((s) => s.name).filter(
+    (name) => spawnSync('strace', ['-qq', '-o', '/dev/null', '-e', `trace=${name}`, '/bin/true']).status === 0,
+  );
+  return straceNames;
+}
+
+function collect(file: string, args: readonly string[], cwd: string): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (output += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (output += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}
+
+export async function runInFence(f: Fixtures, variant: Variant, shell: string, store?: ViolationStore): Promise<SandboxResult> {
+  if (variant === 'bare' || variant === 'strace') {
+    const fenceArgv = [FENCE, '-s', f.settings, '-c', shell];
+    const [file, ...args] =
+      variant === 'bare'
+        ? fenceArgv
+        : ['strace', '-f', '-qq', '-o', path.join(f.dir, 'strace.out'), '-e', `trace=${straceSyscalls().join(',')}`, ...fenceArgv];
+    const { code, output } = await collect(file, args, f.dir);
+    return { variant, workMs: workMs(variant, output, code), output };
+  }
+  const handle = startRun({
+    command: shell,
+    cwd: f.dir,
+    settings: f.settings,
+    monitor: variant === 'monitored' ? 'direct' : 'off',
+    stdio: 'pipe',
+    store,
+  });
+  handle.stdin?.end();
+  let output = '';
+  handle.stdout?.setEncoding('utf8').on('data', (d: string) => (output += d));
+  handle.stderr?.setEncoding('utf8').on('data', (d: string) => (output += d));
+  const report = await handle.done;
+  if (variant === 'monitored' && report.monitor.state !== 'active') {
+    throw new Error(`monitor not active in a monitored run: ${report.monitor.state}: ${report.monitor.detail}`);
+  }
+  return { variant, workMs: workMs(variant, output, report.exitCode), output, report, store: handle.store };
+}
+
+function workMs(variant: Variant, output: string, code: number | null): number {
+  const ns = parseBenchNs(output);
+  if (ns === null || code !== 0) throw new Error(`${variant} run failed (exit ${code}): ${output.slice(-400)}`);
+  return ns / 1e6;
+}
