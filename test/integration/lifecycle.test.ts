@@ -88,6 +88,7 @@ describe('monitor lifecycle and failures', function () {
       TEARDOWN_MS,
     );
     const took = Date.now() - killedAt;
+    console.log(`      teardown after the owner's SIGKILL: ${took} ms`);
     assert.ok(took <= TEARDOWN_MS, `teardown took ${took} ms`);
     child.kill('SIGKILL');
   });
