@@ -35,8 +35,8 @@ export async function runCommand(cmd: RunCli, version: string): Promise<number> 
       if (line === shown || e.status.detail === 'not started yet') return;
       shown = line;
       say(e.status.state === 'active' ? dim(line) : yellow(line));
-    } else if (e.kind === 'info' && /^(fence not found|cannot run|could not start|internal error)/.test(e.line)) {
-      say(red(`fence-lens: ${e.line}`));
+    } else if (e.kind === 'info' && e.line.startsWith('fence-lens: ')) {
+      say(yellow(e.line));
     }
   });
   // A terminal's Ctrl-C reaches the whole foreground process group, fence included; forward only

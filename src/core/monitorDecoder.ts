@@ -45,6 +45,8 @@ export class MonitorDecoder implements FramingSink {
     private readonly onLifecycle: (e: MonitorLifecycle) => void,
     private readonly onOther: (line: string) => void = () => undefined,
     private readonly now: () => Date = () => new Date(),
+    /** Makes a path the process gave relative to its cwd absolute (the engine reads /proc/PID/cwd). */
+    private readonly resolvePath: (pid: number, path: string) => string = (_pid, p) => p,
   ) {
     this.reader = new RecordReader(token, this);
   }
@@ -163,12 +165,13 @@ export class MonitorDecoder implements FramingSink {
     if (r.head[0] === 'S') {
       input = { category: 'syscall', operation: syscallName(nr), target: syscallName(nr), errno: -ret, source: 'ebpf', process: { comm, pid } };
     } else {
-      const path = this.str(r, 1);
+      const raw = this.str(r, 1);
+      const path = raw.startsWith('/') || raw === '' ? raw : this.resolvePath(pid, raw);
       input = {
         category: 'filesystem',
         operation: syscallName(nr),
         target: path,
-        ...(mayBeTruncated(path) ? { truncated: true } : {}),
+        ...(mayBeTruncated(raw) ? { truncated: true } : {}),
         errno: -ret,
         source: 'ebpf',
         process: { comm, pid },
@@ -190,8 +193,10 @@ export class MonitorDecoder implements FramingSink {
     const second = this.str(r, 1);
     const info = tracedSyscall(nr);
     const targetIsSecond = info?.shape.kind === 'twoPaths' && info.shape.targetIsSecond;
-    const target = targetIsSecond ? second : first.path;
-    const related = targetIsSecond ? first.path : second;
+    const abs = (p: string): string => (p.startsWith('/') || p === '' ? p : this.resolvePath(pid, p));
+    // symlink's first argument is the link's content, not a path we touch: leave it as written.
+    const target = abs(targetIsSecond ? second : first.path);
+    const related = targetIsSecond ? first.path : abs(second);
     this.store.add(
       {
         category: 'filesystem',
@@ -213,8 +218,9 @@ export class MonitorDecoder implements FramingSink {
     if (!first) return;
     this.firstOfPair = null;
     const [nr, pid, , ret] = this.ints(first.head, 1, 4);
+    const target = first.path.startsWith('/') ? first.path : this.resolvePath(pid, first.path);
     this.store.add(
-      { category: 'filesystem', operation: syscallName(nr), target: first.path, errno: -ret, source: 'ebpf', process: { comm: first.comm, pid } },
+      { category: 'filesystem', operation: syscallName(nr), target, errno: -ret, source: 'ebpf', process: { comm: first.comm, pid } },
       this.now(),
     );
   }

@@ -34,10 +34,11 @@ export function suggestRule(v: Pick<Violation, 'category' | 'operation' | 'targe
       }
       if (v.operation === 'mount') return undefined;
       if (WRITE_OPS.has(v.operation) && v.errno !== 13) {
-        // A create, rename or delete needs its directory writable; a write to an existing file needs only the file.
-        const creates = /^(creat|mkdir|mkdirat|mknod|mknodat|rename|renameat|renameat2|link|linkat|symlink|symlinkat|unlink|unlinkat|rmdir)$/.test(v.operation);
-        const path = creates ? parentDir(v.target) : v.target;
-        return { setting: 'filesystem.allowWrite', value: path, description: `Allow writing ${creates ? 'in ' : ''}${path}` };
+        // The directory, even for a write to an existing file: Fence's Landlock layer grants writes
+        // per directory and ignores a file entry in allowWrite (measured with fence v0.1.5), so a
+        // file rule would not fix the denial. A directory is the narrowest rule that works.
+        const dir = parentDir(v.target);
+        return { setting: 'filesystem.allowWrite', value: dir, description: `Allow writing in ${dir}` };
       }
       if (v.errno === 13 && /^open/.test(v.operation)) {
         return { setting: 'filesystem.allowRead', value: v.target, description: `Allow reading ${v.target}` };

@@ -20,6 +20,8 @@ export interface MonitorOptions {
   readonly store: ViolationStore;
   readonly onStatus?: (status: MonitorStatus) => void;
   readonly onInfo?: (line: string) => void;
+  /** Resolves a relative path a sandboxed process used (see MonitorDecoder). */
+  readonly resolvePath?: (pid: number, path: string) => string;
   /** How long to wait for BEGIN; pkexec may be waiting for a password. */
   readonly attachTimeoutMs?: number;
 }
@@ -95,7 +97,14 @@ export class PrivilegedMonitor {
     }
     const token = randomBytes(16).toString('hex');
     const launch = launchFor(plan, this.opts.rootPid, process.pid, token);
-    this.decoder = new MonitorDecoder(token, this.opts.store, (e) => this.lifecycle(e), (line) => this.opts.onInfo?.(`[monitor] ${line}`));
+    this.decoder = new MonitorDecoder(
+      token,
+      this.opts.store,
+      (e) => this.lifecycle(e),
+      (line) => this.opts.onInfo?.(`[monitor] ${line}`),
+      () => new Date(),
+      this.opts.resolvePath,
+    );
     const proc = execa(launch.file, launch.args, {
       input: launch.input,
       env: launch.env,

@@ -8,7 +8,7 @@ import { execa } from 'execa';
 export interface FenceFeatures {
   /** --fence-log-file: Fence's lines go to a private file instead of sharing stderr with the command. */
   readonly logFile: boolean;
-  /** Nearest fence.json(c) discovery (newer fence); older versions read only ~/.fence.json. */
+  /** Nearest fence.json(c) discovery and JSONC settings (newer fence); v0.1.5 reads only ~/.fence.json, plain JSON. */
   readonly discovery: boolean;
   readonly version: string;
 }
@@ -24,7 +24,7 @@ export function fenceFeatures(fence: string): Promise<FenceFeatures> {
       const v = await execa(fence, ['--version'], { reject: false, timeout: 10_000, stdin: 'ignore', all: true });
       const version = /(?:version|Version:?)\s*(\S+)/.exec(String(v.all ?? ''))?.[1] ?? 'unknown';
       const logFile = text.includes('--fence-log-file');
-      return { logFile, discovery: logFile || /fence\.jsonc?/.test(text), version };
+      return { logFile, discovery: logFile || /fence\.jsonc/.test(text), version };
     })();
     cache.set(fence, p);
   }

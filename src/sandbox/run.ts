@@ -9,7 +9,7 @@
 // could not forward it, and its orphaned `sh -c bwrap` kept the sandbox running unobserved
 // (measured: the integration test "owner SIGKILLed" caught exactly that).
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough, type Writable } from 'node:stream';
@@ -19,6 +19,7 @@ import { commandLine, fenceArgs } from '../core/fenceArgs';
 import { fenceTime, parseFenceLine } from '../core/fenceLog';
 import type { MonitorStatus, RunReport } from '../core/model';
 import { buildReport } from '../core/report';
+import { checkSettingsText } from '../core/settingsText';
 import { ViolationStore } from '../core/store';
 import { planEscalation } from '../monitor/escalation';
 import { PrivilegedMonitor } from '../monitor/monitorProcess';
@@ -35,6 +36,46 @@ export const GATE_REFUSED_EXIT = 125;
 export const EXIT_FENCE_NOT_FOUND = 127;
 export const EXIT_INTERNAL = 125;
 const MAX_INFO_LINES = 500;
+
+/**
+ * The absolute form of a path a sandboxed process used relative to its working directory: its cwd
+ * from /proc while it lives, else the run's. (A path relative to another open directory, as in
+ * `unlinkat(dirfd, name)`, is resolved against the cwd too: best effort, see the README.)
+ */
+function resolveAgainstCwd(pid: number, p: string, runCwd: string): string {
+  let cwd = runCwd;
+  try {
+    cwd = readlinkSync(`/proc/${pid}/cwd`);
+  } catch {
+    // the process is gone (or not ours to read): the run's cwd is where fence started it
+  }
+  return path.resolve(cwd, p);
+}
+
+/**
+ * Checks the settings file before fence reads it. A syntax error is reported in the user's words
+ * (fence then refuses it with its own message and exit code). Comments and trailing commas, which a
+ * fence without JSONC support rejects, are passed as the same settings in plain JSON.
+ */
+function prepareSettings(file: string, fenceReadsJsonc: boolean, tmp: string, notice: (line: string) => void): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    notice(`fence-lens: cannot read the settings file ${file}: ${(e as Error).message}`);
+    return file;
+  }
+  const check = checkSettingsText(text);
+  if (!check.ok) {
+    notice(`fence-lens: the settings file ${file} is not valid JSON(C): ${check.problem}; fence will refuse it`);
+    return file;
+  }
+  if (check.wasStrict || fenceReadsJsonc) return file;
+  const plain = path.join(tmp, 'settings.json');
+  writeFileSync(plain, check.strictJson, { mode: 0o600 });
+  notice(`fence-lens: ${file} has comments or trailing commas, which this fence cannot read; passing it the same settings as plain JSON`);
+  return plain;
+}
 
 export function startRun(options: RunOptions): RunHandle {
   const store = options.store ?? new ViolationStore();
@@ -83,26 +124,27 @@ export function startRun(options: RunOptions): RunHandle {
     const fence = locate('fence', options.programs);
     if (!fence.path) {
       setMonitor({ state: 'unavailable', detail: 'not started: fence was not found', escalation: 'none', lostEvents: 0 });
-      pushInfo(`fence not found (looked in ${fence.searched.join(', ')}). Install it: go install github.com/Use-Tusk/fence/cmd/fence@v0.1.5, or set its absolute path.`);
+      pushInfo(`fence-lens: fence not found (looked in ${fence.searched.join(', ')}). Install it: go install github.com/Use-Tusk/fence/cmd/fence@v0.1.5, or set its absolute path.`);
       return finish(EXIT_FENCE_NOT_FOUND, null);
     }
     const features = await fenceFeatures(fence.path);
     const settingsFile = settingsInForce(options.cwd, options.settings, features, options.env ?? process.env);
     const tmp = mkdtempSync(path.join(os.tmpdir(), 'fence-lens-')); // mode 0700
     const logFile = features.logFile ? path.join(tmp, 'fence.log') : undefined;
+    const settingsArg = options.settings ? prepareSettings(path.resolve(options.cwd, options.settings), features.discovery, tmp, pushInfo) : undefined;
     let args: string[];
     try {
-      args = fenceArgs({ command: options.command, settings: options.settings, ports: options.ports, logFile });
+      args = fenceArgs({ command: options.command, settings: settingsArg, ports: options.ports, logFile });
     } catch (e) {
       rmSync(tmp, { recursive: true, force: true });
-      pushInfo(`cannot run: ${(e as Error).message}`);
+      pushInfo(`fence-lens: cannot run: ${(e as Error).message}`);
       return finish(EXIT_INTERNAL, settingsFile);
     }
 
     const setpriv = locate('setpriv', options.programs).path;
     const gateArgv = ['/bin/sh', '-c', GATE_SCRIPT, 'fence-lens-gate', fence.path, ...args];
     const [file, ...rest] = setpriv ? [setpriv, '--pdeathsig', 'TERM', '--', ...gateArgv] : gateArgv;
-    if (!setpriv) pushInfo('setpriv not found: the sandbox will not be stopped if fence-lens is killed');
+    if (!setpriv) pushInfo('fence-lens: setpriv not found: the sandbox will not be stopped if fence-lens is killed');
     const shareStderr = !piped && features.logFile;
     const proc = execa(file, rest, {
       cwd: options.cwd,
@@ -120,7 +162,7 @@ export function startRun(options: RunOptions): RunHandle {
     proc.stdin?.on('error', () => undefined); // the command may exit without reading its input
     if (proc.pid === undefined) {
       rmSync(tmp, { recursive: true, force: true });
-      pushInfo(`could not start ${file}`);
+      pushInfo(`fence-lens: could not start ${file}`);
       await proc;
       return finish(EXIT_INTERNAL, settingsFile);
     }
@@ -142,6 +184,7 @@ export function startRun(options: RunOptions): RunHandle {
       plan,
       rootPid: proc.pid,
       store,
+      resolvePath: (pid, p) => resolveAgainstCwd(pid, p, options.cwd),
       onStatus: setMonitor,
       onInfo: pushInfo,
     });
@@ -161,7 +204,7 @@ export function startRun(options: RunOptions): RunHandle {
     await stderrDone;
     tail?.stop();
     setMonitor(await monitor.finish());
-    if (monitor.malformed > 0) pushInfo(`monitor: ${monitor.malformed} malformed record(s) ignored`);
+    if (monitor.malformed > 0) pushInfo(`fence-lens: monitor: ${monitor.malformed} malformed record(s) ignored`);
     rmSync(tmp, { recursive: true, force: true });
     const signal = result.signal ?? null;
     const exitCode = signal ? 128 + (osConstants.signals[signal as keyof typeof osConstants.signals] ?? 0) : (result.exitCode ?? null);
@@ -180,7 +223,7 @@ export function startRun(options: RunOptions): RunHandle {
       startedAt: new Date(),
       endedAt: new Date(),
       overflow: store.overflow,
-      info: [`internal error: ${(e as Error).stack ?? String(e)}`],
+      info: [`fence-lens: internal error: ${(e as Error).stack ?? String(e)}`],
     });
     return report;
   });

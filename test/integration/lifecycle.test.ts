@@ -123,7 +123,16 @@ describe('monitor lifecycle and failures', function () {
     const report = JSON.parse(readFileSync(path.join(root.ws, 'broken-report.json'), 'utf8')) as { exitCode: number; settingsFile: string };
     assert.equal(report.exitCode, r.status);
     assert.equal(report.settingsFile, bad);
-    assert.match(r.stderr, /settings|config|json|unexpected/i);
+    assert.match(r.stderr, new RegExp(`fence-lens: the settings file ${bad} is not valid JSON\\(C\\): \\w+ at line 1, column \\d+; fence will refuse it`));
+  });
+
+  it('settings with comments and trailing commas work with a fence that reads only plain JSON', async () => {
+    const jsonc = path.join(root.ws, 'commented.jsonc');
+    writeFileSync(jsonc, `{\n  // only the workspace is writable\n  "filesystem": { "allowWrite": ["${root.ws}",], },\n}\n`);
+    const [file, argv] = cliArgv(root, ['run', '--settings', jsonc, '--monitor', 'off', '--', 'touch', path.join(root.ws, 'made-it')]);
+    const r = spawnSync(file, argv, { encoding: 'utf8', cwd: root.ws });
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(existsSync(path.join(root.ws, 'made-it')));
   });
 
   it('reports a command refused by Fence\'s command policy, with Fence\'s exit code', async () => {

@@ -38,7 +38,7 @@ for (const mode of [
       assert.deepEqual([v.category, v.errno, v.errnoName, v.message, v.source, v.process.comm], ['filesystem', 30, 'EROFS', 'Read-only file system', 'ebpf', 'touch']);
       assert.match(v.operation, /^(openat|open|creat|utimensat)$/);
       assert.ok(v.process.pid > 1);
-      assert.deepEqual(v.suggestion, { setting: 'filesystem.allowWrite', value: marker, description: `Allow writing ${marker}` });
+      assert.deepEqual(v.suggestion, { setting: 'filesystem.allowWrite', value: '/etc', description: 'Allow writing in /etc' });
       assert.equal(find(r.report.violations, (x) => x.target.endsWith('ok-inside')), undefined);
       assert.match(r.stderr, new RegExp(`\\[fence:ebpf\\] \\d\\d:\\d\\d:\\d\\d ✗ \\w+: ${marker} \\(Read-only file system, touch:\\d+\\)`));
     });
@@ -109,6 +109,11 @@ for p in ['${forged}', '${long}']:
       assert.equal(cut.truncated, true);
       assert.ok(cut.target.length < long.length);
       assert.equal(cut.suggestion, undefined);
+    });
+
+    it('reports a relative path as the absolute path the process meant', async () => {
+      const r = await run(['-c', 'cd /etc && touch fl-relative-name']);
+      assert.ok(find(r.report.violations, (x) => x.target === '/etc/fl-relative-name'), JSON.stringify(r.report.violations));
     });
 
     it('counts a storm of identical denials exactly', async () => {

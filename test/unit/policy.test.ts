@@ -6,8 +6,8 @@ type V = Pick<Violation, 'category' | 'operation' | 'target' | 'errno' | 'relate
 const v = (category: V['category'], operation: string, target: string, errno: number | null = 30): V => ({ category, operation, target, errno });
 
 describe('suggestRule', () => {
-  it('allows writing the file itself for a write to an existing path', () => {
-    assert.deepEqual(suggestRule(v('filesystem', 'openat', '/etc/hosts')), { setting: 'filesystem.allowWrite', value: '/etc/hosts', description: 'Allow writing /etc/hosts' });
+  it('allows the file\'s directory for a write to an existing path (Fence\'s Landlock ignores file entries)', () => {
+    assert.deepEqual(suggestRule(v('filesystem', 'openat', '/etc/hosts')), { setting: 'filesystem.allowWrite', value: '/etc', description: 'Allow writing in /etc' });
   });
   it('allows the directory for creates, renames and deletes', () => {
     assert.equal(suggestRule(v('filesystem', 'mkdir', '/srv/out/new'))?.value, '/srv/out');

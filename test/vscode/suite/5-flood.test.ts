@@ -21,8 +21,9 @@ describe('a flood of denials', () => {
     await repainted(api);
     const elapsed = Date.now() - started;
     const flood = report.violations.filter((v) => v.target.startsWith('/etc/fence-lens-flood-'));
-    assert.equal(report.monitor.lostEvents, 0);
-    assert.equal(flood.length, FILES);
+    const why = `monitor ${report.monitor.state} (${report.monitor.detail}), exit ${report.exitCode}, ${report.violations.length} violations, info ${JSON.stringify(report.info.slice(0, 5))}`;
+    assert.equal(report.monitor.lostEvents, 0, why);
+    assert.equal(flood.length, FILES, why);
     const [run] = await items(api);
     const [fsCategory] = await items(api, run.node);
     const targets = await items(api, fsCategory.node);
