@@ -24,7 +24,9 @@ import { SECCOMP_SYSCALLS, TRACED_SYSCALLS } from './syscalls';
 
 export const TOKEN_PLACEHOLDER = '@@FENCE_LENS_TOKEN@@';
 /** Bumped whenever the record grammar changes, so a stale installed helper is detected. */
-export const PROGRAM_VERSION = 3;
+export const PROGRAM_VERSION = 4;
+/** How long the program keeps draining after the run's root or owner exits. */
+const DRAIN_NS = 150_000_000;
 /** bpftrace 0.17's maximum; a string of STRLEN - 1 bytes may have been cut. */
 export const STRLEN = 200;
 /** Distinct denials deduplicated in the kernel per run; past this each event is printed. */
@@ -81,14 +83,22 @@ tracepoint:sched:sched_process_fork /@tracked[tid]/ {
 tracepoint:sched:sched_process_exec /@tracked[tid] == 1 && comm == "bwrap"/ {
   @tracked[tid] = 2;
 }
+// The root's or the owner's exit ends the run, but not at once: records from other CPUs may still
+// sit in their ring buffers, and exit() right away lost them under load (seen in CI: a rename and a
+// chmod made just before the command ended never arrived). The interval probe exits 150 ms later.
 tracepoint:sched:sched_process_exit /@tracked[args->pid] || args->pid == $2/ {
   delete(@tracked[args->pid]);
   if (args->pid == $2) {
     printf("${T}|EXIT|owner|%d|%llu|${T}\\n", $2, nsecs);
-    exit();
+    @ending = nsecs;
   }
   if (args->pid == $1) {
     printf("${T}|EXIT|root|%d|%llu|${T}\\n", $1, nsecs);
+    @ending = nsecs;
+  }
+}
+interval:ms:50 {
+  if (@ending != 0 && nsecs - @ending > ${DRAIN_NS}) {
     exit();
   }
 }
@@ -166,7 +176,7 @@ interval:s:1 {
 END {
   ${counts}
   printf("${T}|END|%llu|${T}\\n", nsecs);
-  clear(@tracked); clear(@a1); clear(@b1); clear(@b2); clear(@sa); clear(@uid); clear(@suid); clear(@cnt);
+  clear(@tracked); clear(@ending); clear(@a1); clear(@b1); clear(@b2); clear(@sa); clear(@uid); clear(@suid); clear(@cnt);
 }
 `;
 }

@@ -23,9 +23,10 @@ describe('monitor program', () => {
     assert.ok(program.includes('comm == "bwrap"'));
     assert.equal(/pid >=/.test(program), false);
   });
-  it('exits when the owner or the root exits', () => {
-    assert.match(program, /if \(args->pid == \$2\) \{\n\s+printf\([^;]*EXIT\|owner[^;]*;\n\s+exit\(\);/);
-    assert.match(program, /if \(args->pid == \$1\) \{\n\s+printf\([^;]*EXIT\|root[^;]*;\n\s+exit\(\);/);
+  it('exits when the owner or the root exits, after draining the other CPUs\' buffers', () => {
+    assert.match(program, /if \(args->pid == \$2\) \{\n\s+printf\([^;]*EXIT\|owner[^;]*;\n\s+@ending = nsecs;/);
+    assert.match(program, /if \(args->pid == \$1\) \{\n\s+printf\([^;]*EXIT\|root[^;]*;\n\s+@ending = nsecs;/);
+    assert.match(program, /interval:ms:50 \{\n\s+if \(@ending != 0 && nsecs - @ending > 150000000\) \{\n\s+exit\(\);/);
   });
 });
 
