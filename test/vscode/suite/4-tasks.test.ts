@@ -36,7 +36,7 @@ describe('task provider (type fence)', () => {
     await run.handle.done;
     await repainted(api);
     const v = run.violations().find((x) => x.target === '/etc/fence-lens-task-probe');
-    assert.ok(v, JSON.stringify(run.violations().map((x) => x.target)));
+    assert.ok(v, `monitor ${run.monitor.state} (${run.monitor.detail}); violations ${JSON.stringify(run.violations().map((x) => x.target))}`);
     assert.equal(v.errnoName, 'EROFS');
     assert.equal(v.process.comm, 'touch');
   });
