@@ -35,6 +35,11 @@ export class ViolationExplorer implements vscode.TreeDataProvider<ExplorerNode>,
     this.subscription = runs.onDidChange(() => this.scheduleRefresh());
   }
 
+  /** A repaint is scheduled but has not happened yet. */
+  get refreshPending(): boolean {
+    return this.timer !== undefined;
+  }
+
   scheduleRefresh(): void {
     if (this.timer) return;
     this.timer = setTimeout(() => {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Every extension test in a real VS Code (code-server) as the unprivileged test user: the trusted
-# suite, the Restricted Mode suite and the UI test (which also refreshes the README screenshot).
+# Every extension test: the editor-free units in plain Node, then in a real VS Code (code-server) as
+# the unprivileged test user the trusted suite, the Restricted Mode suite and the UI test (which also
+# refreshes the README screenshot).
 # Called by scripts/test.sh; needs scripts/setup-vscode-host.sh and scripts/test-env.sh first.
 # Prints `N passed, N failed, N skipped` last; exits non-zero if anything failed.
 set -uo pipefail
@@ -9,8 +10,12 @@ if [ ! -f out/test/vscode/index.js ] || [ ! -f dist/extension.js ]; then node sc
 passed=0 failed=0 skipped=0 status=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-for mode in suite untrusted ui; do
-  node test/vscode/run-host.mjs --mode "$mode" 2>&1 | tee "$log"
+for mode in unit suite untrusted ui; do
+  if [ "$mode" = unit ]; then
+    npx mocha --reporter ./out/test/support/reporter.js 'out/test/vscode/unit/*.test.js' 2>&1 | tee "$log"
+  else
+    node test/vscode/run-host.mjs --mode "$mode" 2>&1 | tee "$log"
+  fi
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
   line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
   if [ -z "$line" ]; then status=1; failed=$((failed + 1)); continue; fi

@@ -34,10 +34,10 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | fals
   }
 }
 
-/** Waits until the explorer has repainted at least once after now (its refresh is throttled). */
+/** Waits until the views have caught up: no explorer repaint pending (its refresh is throttled). */
 export async function repainted(api: FenceLensApi): Promise<void> {
-  const start = api.explorer.refreshCount;
-  await waitFor('an explorer repaint', () => api.explorer.refreshCount > start, 5_000);
+  await new Promise((r) => setTimeout(r, 50)); // let the run's last events arrive
+  await waitFor('the explorer to repaint', () => !api.explorer.refreshPending, 5_000);
   await new Promise((r) => setTimeout(r, 400)); // diagnostics use their own, slightly longer, timer
 }
 
