@@ -26,6 +26,7 @@ export interface FenceLensApi {
   readonly treeView: vscode.TreeView<ExplorerNode>;
   readonly output: OutputLog;
   readonly diagnostics: Diagnostics;
+  readonly statusBar: StatusBar;
   programPaths(): ProgramPaths;
   monitorMode(): MonitorMode;
 }
@@ -72,7 +73,7 @@ export function activate(context: vscode.ExtensionContext): FenceLensApi {
   updateBadge();
   void refreshEnvironment();
 
-  return { runs, explorer, treeView, output, diagnostics, programPaths, monitorMode };
+  return { runs, explorer, treeView, output, diagnostics, statusBar: status, programPaths, monitorMode };
 }
 
 export function deactivate(): void {
