@@ -3,6 +3,7 @@
 // the terminal is made, so output that arrives before VS Code opens the terminal is buffered.
 
 import * as vscode from 'vscode';
+import { StringDecoder } from 'node:string_decoder';
 import { clockTime } from '../core/format';
 import type { Run } from './runs';
 
@@ -19,6 +20,8 @@ export class RunTerminal implements vscode.Pseudoterminal {
   private opened = false;
   private pending: string[] = [];
   private finished = false;
+  /** An exit code that arrived before VS Code opened the terminal; a close fired then would be lost. */
+  private exitBeforeOpen: number | undefined;
 
   /** `closeOnExit`: tasks close with the exit code (so a failing command fails the task). */
   constructor(
@@ -27,8 +30,11 @@ export class RunTerminal implements vscode.Pseudoterminal {
   ) {
     const { handle } = run;
     this.write(`\x1b[2m[fence-lens] ${clockTime(run.startedAt)} ${run.commandLine}  (cwd ${run.request.cwd})\x1b[0m\n`);
-    handle.stdout?.on('data', (chunk: Buffer) => this.write(chunk.toString('utf8')));
-    handle.stderr?.on('data', (chunk: Buffer) => this.write(chunk.toString('utf8')));
+    // One decoder per stream: a UTF-8 character split across two chunks must not become two U+FFFD.
+    for (const stream of [handle.stdout, handle.stderr]) {
+      const decoder = new StringDecoder('utf8');
+      stream?.on('data', (chunk: Buffer) => this.write(decoder.write(chunk)));
+    }
     void handle.done.then((report) => {
       this.finished = true;
       const n = report.violations.length;
@@ -36,7 +42,9 @@ export class RunTerminal implements vscode.Pseudoterminal {
       this.write(
         `\n\x1b[${colour}m[fence-lens] exit code ${report.exitCode ?? 'none'}\x1b[0m · ${n} denial${n === 1 ? '' : 's'} · monitor ${report.monitor.state}\n`,
       );
-      if (this.closeOnExit) this.closeEmitter.fire(report.exitCode ?? 1);
+      if (!this.closeOnExit) return;
+      if (this.opened) this.closeEmitter.fire(report.exitCode ?? 1);
+      else this.exitBeforeOpen = report.exitCode ?? 1;
     });
   }
 
@@ -44,6 +52,7 @@ export class RunTerminal implements vscode.Pseudoterminal {
     this.opened = true;
     for (const text of this.pending) this.writeEmitter.fire(text);
     this.pending = [];
+    if (this.exitBeforeOpen !== undefined) this.closeEmitter.fire(this.exitBeforeOpen);
   }
 
   close(): void {
