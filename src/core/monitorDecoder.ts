@@ -9,6 +9,7 @@ import type { ViolationStore } from './store';
 
 export type MonitorLifecycle =
   | { readonly kind: 'begin'; readonly version: number; readonly root: number; readonly owner: number }
+  | { readonly kind: 'ready' }
   | { readonly kind: 'exit'; readonly who: 'root' | 'owner'; readonly pid: number }
   | { readonly kind: 'end' }
   | { readonly kind: 'lost'; readonly count: number }
@@ -107,6 +108,9 @@ export class MonitorDecoder implements FramingSink {
           this.onLifecycle({ kind: 'begin', version: Number(version), root: Number(root), owner: Number(owner) });
           return;
         }
+        case 'READY':
+          this.onLifecycle({ kind: 'ready' });
+          return;
         case 'EXIT':
           this.onLifecycle({ kind: 'exit', who: r.head[1] === 'owner' ? 'owner' : 'root', pid: Number(r.head[2]) });
           return;

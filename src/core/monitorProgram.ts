@@ -6,6 +6,7 @@
 // Record grammar (one record per printf; a user-controlled string may contain newlines, so the
 // reader joins physical lines until the closing token):
 //   T|BEGIN|<version>|<root>|<owner>|<nsecs>|T
+//   T|READY|<child pid>|T                      every probe is attached (see the exec probe)
 //   T|F|<nr>|<pid>|<tid>|<ret>|<nsecs>|<uid>|T|<comm>|T|<path>|T          file op, one path
 //   T|F2|<nr>|<pid>|<tid>|<ret>|<nsecs>|0|T|<comm>|T|<path>|T            two-path op, first path
 //   T|P2|<nr>|<pid>|<tid>|<ret>|<nsecs>|0|T|<comm>|T|<path>|T            ... its second path
@@ -24,7 +25,7 @@ import { SECCOMP_SYSCALLS, TRACED_SYSCALLS } from './syscalls';
 
 export const TOKEN_PLACEHOLDER = '@@FENCE_LENS_TOKEN@@';
 /** Bumped whenever the record grammar changes, so a stale installed helper is detected. */
-export const PROGRAM_VERSION = 4;
+export const PROGRAM_VERSION = 6;
 /** How long the program keeps draining after the run's root or owner exits. */
 const DRAIN_NS = 150_000_000;
 /** bpftrace 0.17's maximum; a string of STRLEN - 1 bytes may have been cut. */
@@ -80,8 +81,19 @@ BEGIN {
 tracepoint:sched:sched_process_fork /@tracked[tid]/ {
   @tracked[args->child_pid] = @tracked[tid];
 }
-tracepoint:sched:sched_process_exec /@tracked[tid] == 1 && comm == "bwrap"/ {
-  @tracked[tid] = 2;
+// A multithreaded process (fence's Go landlock wrapper inside the sandbox) may exec from a
+// non-leader thread: the kernel kills the old leader first (its sched_process_exit deletes
+// @tracked[pid]) and the exec'ing thread takes over the pid. Re-key from old_pid, or the command
+// and everything it starts go untracked (seen as empty reports in ~1 of 13 runs).
+tracepoint:sched:sched_process_exec /@tracked[args->old_pid]/ {
+  $v = @tracked[args->old_pid];
+  if ($v == 1 && comm == "bwrap") {
+    $v = 2;
+  }
+  @tracked[args->pid] = $v;
+  if (args->old_pid != args->pid) {
+    delete(@tracked[args->old_pid]);
+  }
 }
 // The root's or the owner's exit ends the run, but not at once: records from other CPUs may still
 // sit in their ring buffers, and exit() right away lost them under load (seen in CI: a rename and a
@@ -172,6 +184,12 @@ tracepoint:raw_syscalls:sys_exit /@tracked[tid] == 2/ {
 }
 interval:s:1 {
   ${counts}
+}
+// BEGIN fires before the other probes are attached, so it proves nothing (and a command released on
+// BEGIN sometimes ran before raw_syscalls was attached: seen as empty reports under load). bpftrace
+// starts its -c child only after attaching every probe; the child's exec is the proof.
+tracepoint:sched:sched_process_exec /pid == cpid/ {
+  printf("${T}|READY|%d|${T}\\n", cpid);
 }
 END {
   ${counts}

@@ -197,6 +197,10 @@ export class PrivilegedMonitor {
           return;
         }
         this.begun = true;
+        return;
+      case 'ready':
+        // Only now are all probes attached (BEGIN runs before attachment): release the command.
+        if (!this.begun || this.current.state === 'failed') return;
         this.set('active', this.describeActive());
         this.resolveAttached(this.status);
         return;

@@ -18,10 +18,11 @@ function decode(lines: string[], stderr: string[] = []) {
 }
 
 describe('MonitorDecoder', () => {
-  it('reads BEGIN, EXIT and END as lifecycle events', () => {
-    const { events } = decode([`${T}|BEGIN|${PROGRAM_VERSION}|100|50|1|${T}`, `${T}|EXIT|root|100|2|${T}`, `${T}|END|3|${T}`]);
+  it('reads BEGIN, READY, EXIT and END as lifecycle events', () => {
+    const { events } = decode([`${T}|BEGIN|${PROGRAM_VERSION}|100|50|1|${T}`, `${T}|READY|101|${T}`, `${T}|EXIT|root|100|2|${T}`, `${T}|END|3|${T}`]);
     assert.deepEqual(events, [
       { kind: 'begin', version: PROGRAM_VERSION, root: 100, owner: 50 },
+      { kind: 'ready' },
       { kind: 'exit', who: 'root', pid: 100 },
       { kind: 'end' },
     ]);

@@ -21,6 +21,9 @@ describe('monitor program', () => {
   it('follows the tree by tid via fork/exit and reports only inside bwrap (no pid >= root filter)', () => {
     assert.ok(program.includes('tracepoint:sched:sched_process_fork /@tracked[tid]/'));
     assert.ok(program.includes('comm == "bwrap"'));
+    // exec from a non-leader thread changes the tid: the program re-keys from old_pid
+    assert.ok(program.includes('tracepoint:sched:sched_process_exec /@tracked[args->old_pid]/'));
+    assert.ok(program.includes('@tracked[args->pid] = $v;'));
     assert.equal(/pid >=/.test(program), false);
   });
   it('exits when the owner or the root exits, after draining the other CPUs\' buffers', () => {
