@@ -47,6 +47,11 @@ const freePort = () =>
     });
   });
 
+if (process.getuid?.() !== 0) {
+  console.error(`run-host.mjs runs as root: it stages the extension for ${TEST_USER} and starts code-server as that user`);
+  console.log('0 passed, 1 failed');
+  process.exit(2);
+}
 for (const f of [NODE24, CS_ENTRY, CHROMIUM]) {
   if (!fs.existsSync(f)) {
     console.error(`missing ${f}: run scripts/setup-vscode-host.sh first`);
