@@ -40,7 +40,9 @@ export function buildWorkload(): string {
     "find b -name '*.h' | xargs cat >/dev/null",
     'rm -rf b',
   ].join(' && ');
-  return `s=$(date +%s%N); ${work} || exit 1; e=$(date +%s%N); echo BENCH_NS $((e - s))`;
+  // The shell's children's CPU time (cutime + cstime, fields 16-17 of /proc/$$/stat, in clock ticks).
+  const cpu = "awk '{print ($16 + $17) * 10000000}' /proc/$$/stat";
+  return `s=$(date +%s%N); ${work} || exit 1; e=$(date +%s%N); echo BENCH_NS $((e - s)); echo BENCH_CPU_NS $(${cpu})`;
 }
 
 export const STORM_TARGET = '/etc/fence_lens_bench_storm';
@@ -53,6 +55,12 @@ export function stormSame(f: Fixtures, count: number, target = STORM_TARGET): st
 /** `count` denied writes, each of a distinct path. */
 export function stormDistinct(f: Fixtures, count: number, prefix = '/etc/fence_lens_bench_d_'): string {
   return `${f.workload} distinct ${count} ${prefix}`;
+}
+
+/** Reads the workload's own CPU time (user + system, its children included) from its output. */
+export function parseBenchCpuNs(output: string): number | null {
+  const m = /BENCH_CPU_NS (\d+)/.exec(output);
+  return m ? Number(m[1]) : null;
 }
 
 /** Reads the workload's own elapsed time from its output. */

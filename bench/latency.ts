@@ -72,3 +72,24 @@ export function cliLatency(f: Fixtures, count: number, intervalUs: number): Prom
     });
   });
 }
+
+/** The floor: a plain process writing CLOCK_MONOTONIC into a pipe, read here. What this machine's
+ * scheduler alone adds to any pipe-to-Node path, measured in the same run as the monitor's latency. */
+export function pipeLatencyFloor(f: Fixtures, count: number, intervalUs: number): Promise<LatencyResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(f.workload, ['ticks', String(count), String(intervalUs)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const samples: number[] = [];
+    let partial = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      const at = process.hrtime.bigint();
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        const m = /^TICK (\d+)$/.exec(line);
+        if (m) samples.push(Number(at - BigInt(m[1])) / 1e6);
+      }
+    });
+    child.on('error', reject);
+    child.on('close', () => resolve(summarize(samples, count)));
+  });
+}

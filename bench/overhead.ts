@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import type { ViolationStore } from '../src/core/store';
 import { startRun } from '../src/sandbox/run';
-import { parseBenchNs, STORM_TARGET, type Fixtures } from './fixtures';
+import { parseBenchCpuNs, parseBenchNs, STORM_TARGET, type Fixtures } from './fixtures';
 import { runInFence, type SandboxResult, type Variant } from './sandboxRuns';
 import { median } from './stats';
 
@@ -14,6 +14,9 @@ export interface WorkloadOverhead {
   readonly ratio: number;
   /** Median of the per-round ratios strace / unmonitored. */
   readonly straceRatio: number;
+  /** The same two ratios on the workload's CPU time (user + system) instead of its wall time. */
+  readonly cpuRatio: number;
+  readonly straceCpuRatio: number;
   /** Median workload time per variant, ms. */
   readonly medianMs: Readonly<Record<Variant, number>>;
   readonly rounds: number;
@@ -32,6 +35,8 @@ export async function workloadOverhead(
   const ms: Record<Variant, number[]> = { unmonitored: [], monitored: [], strace: [], bare: [] };
   const ratios: number[] = [];
   const straceRatios: number[] = [];
+  const cpuRatios: number[] = [];
+  const straceCpuRatios: number[] = [];
   let monitoredTargetCount = 0;
   if (withBare) await runInFence(f, 'unmonitored', shell); // warm caches (page cache, gcc, fence's binary) once, unrecorded
   for (let r = 0; r < rounds; r++) {
@@ -46,11 +51,16 @@ export async function workloadOverhead(
     const base = got.get('unmonitored')?.workMs ?? Number.NaN;
     ratios.push((got.get('monitored')?.workMs ?? Number.NaN) / base);
     straceRatios.push((got.get('strace')?.workMs ?? Number.NaN) / base);
-    log(`  round ${r + 1}/${rounds}: ${order.map((v) => `${v} ${Math.round(got.get(v)?.workMs ?? 0)} ms`).join(', ')}`);
+    const cpuBase = got.get('unmonitored')?.cpuMs ?? Number.NaN;
+    cpuRatios.push((got.get('monitored')?.cpuMs ?? Number.NaN) / cpuBase);
+    straceCpuRatios.push((got.get('strace')?.cpuMs ?? Number.NaN) / cpuBase);
+    log(`  round ${r + 1}/${rounds}: ${order.map((v) => `${v} ${Math.round(got.get(v)?.workMs ?? 0)} ms (cpu ${Math.round(got.get(v)?.cpuMs ?? 0)})`).join(', ')}`);
   }
   return {
     ratio: median(ratios),
     straceRatio: median(straceRatios),
+    cpuRatio: median(cpuRatios),
+    straceCpuRatio: median(straceCpuRatios),
     medianMs: { unmonitored: median(ms.unmonitored), monitored: median(ms.monitored), strace: median(ms.strace), bare: ms.bare.length ? median(ms.bare) : Number.NaN },
     rounds,
     monitoredTargetCount,
@@ -66,11 +76,19 @@ export interface BystanderOverhead {
   readonly ratio: number;
   /** The same for the null-syscall loop (getppid): the worst case of a probe on every syscall. */
   readonly nullRatio: number;
+  /** Both on the loops' CPU time instead of wall time. */
+  readonly cpuRatio: number;
+  readonly nullCpuRatio: number;
   readonly medianMs: { readonly fileWith: number; readonly fileWithout: number; readonly nullWith: number; readonly nullWithout: number };
   readonly rounds: number;
 }
 
-function runLoop(f: Fixtures, args: readonly string[]): Promise<number> {
+interface LoopTime {
+  readonly wallMs: number;
+  readonly cpuMs: number;
+}
+
+function runLoop(f: Fixtures, args: readonly string[]): Promise<LoopTime> {
   return new Promise((resolve, reject) => {
     const child = spawn(f.workload, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
@@ -78,8 +96,9 @@ function runLoop(f: Fixtures, args: readonly string[]): Promise<number> {
     child.on('error', reject);
     child.on('close', () => {
       const ns = parseBenchNs(out);
-      if (ns === null) reject(new Error(`bystander loop failed: ${out}`));
-      else resolve(ns / 1e6);
+      const cpu = parseBenchCpuNs(out);
+      if (ns === null || cpu === null) reject(new Error(`bystander loop failed: ${out}`));
+      else resolve({ wallMs: ns / 1e6, cpuMs: cpu / 1e6 });
     });
   });
 }
@@ -118,14 +137,15 @@ export async function bystanderOverhead(f: Fixtures, rounds: number, sizes: Byst
   const fileArgs = ['filecalls', String(sizes.fileCalls), '/etc/hostname'];
   // Several short loops per session, alternating, so one burst of a neighbour's load on this shared
   // machine spoils one loop rather than a whole session.
-  const loops = async (): Promise<[number, number]> => {
-    const file: number[] = [];
-    const nul: number[] = [];
+  const loops = async (): Promise<[LoopTime, LoopTime]> => {
+    const file: LoopTime[] = [];
+    const nul: LoopTime[] = [];
     for (let i = 0; i < sizes.repeats; i++) {
       file.push(await runLoop(f, fileArgs));
       nul.push(await runLoop(f, nullArgs));
     }
-    return [median(file), median(nul)];
+    const med = (xs: LoopTime[]): LoopTime => ({ wallMs: median(xs.map((x) => x.wallMs)), cpuMs: median(xs.map((x) => x.cpuMs)) });
+    return [med(file), med(nul)];
   };
   const fileWith: number[] = [];
   const fileWithout: number[] = [];
@@ -133,24 +153,35 @@ export async function bystanderOverhead(f: Fixtures, rounds: number, sizes: Byst
   const nullWithout: number[] = [];
   const fileRatios: number[] = [];
   const nullRatios: number[] = [];
+  const fileCpuRatios: number[] = [];
+  const nullCpuRatios: number[] = [];
   await runLoop(f, fileArgs); // warm-up
   for (let r = 0; r < rounds; r++) {
     const order = r % 2 === 0 ? [false, true] : [true, false];
-    const got = new Map<boolean, [number, number]>();
+    const got = new Map<boolean, [LoopTime, LoopTime]>();
     for (const monitored of order) got.set(monitored, await whileSandboxIdles(f, monitored, loops));
-    const [fw, nw] = got.get(true) ?? [Number.NaN, Number.NaN];
-    const [fo, no] = got.get(false) ?? [Number.NaN, Number.NaN];
+    const none: [LoopTime, LoopTime] = [
+      { wallMs: Number.NaN, cpuMs: Number.NaN },
+      { wallMs: Number.NaN, cpuMs: Number.NaN },
+    ];
+    const [fileOn, nullOn] = got.get(true) ?? none;
+    const [fileOff, nullOff] = got.get(false) ?? none;
+    const [fw, nw, fo, no] = [fileOn.wallMs, nullOn.wallMs, fileOff.wallMs, nullOff.wallMs];
     fileWith.push(fw);
     fileWithout.push(fo);
     nullWith.push(nw);
     nullWithout.push(no);
     fileRatios.push(fw / fo);
     nullRatios.push(nw / no);
+    fileCpuRatios.push(fileOn.cpuMs / fileOff.cpuMs);
+    nullCpuRatios.push(nullOn.cpuMs / nullOff.cpuMs);
     log(`  round ${r + 1}/${rounds}: file loop ${Math.round(fo)} -> ${Math.round(fw)} ms, null-syscall loop ${Math.round(no)} -> ${Math.round(nw)} ms`);
   }
   return {
     ratio: median(fileRatios),
     nullRatio: median(nullRatios),
+    cpuRatio: median(fileCpuRatios),
+    nullCpuRatio: median(nullCpuRatios),
     medianMs: { fileWith: median(fileWith), fileWithout: median(fileWithout), nullWith: median(nullWith), nullWithout: median(nullWithout) },
     rounds,
   };

@@ -8,7 +8,7 @@ import type { RunReport } from '../src/core/model';
 import { TRACED_SYSCALLS } from '../src/core/syscalls';
 import { startRun } from '../src/sandbox/run';
 import type { ViolationStore } from '../src/core/store';
-import { parseBenchNs, type Fixtures } from './fixtures';
+import { parseBenchCpuNs, parseBenchNs, type Fixtures } from './fixtures';
 
 export type Variant = 'monitored' | 'unmonitored' | 'bare' | 'strace';
 
@@ -16,6 +16,8 @@ export interface SandboxResult {
   readonly variant: Variant;
   /** The workload's own elapsed time (BENCH_NS), in ms. */
   readonly workMs: number;
+  /** The workload's CPU time (user + system), ms; NaN when it did not say. */
+  readonly cpuMs: number;
   readonly output: string;
   readonly report?: RunReport;
   readonly store?: ViolationStore;
@@ -52,7 +54,7 @@ export async function runInFence(f: Fixtures, variant: Variant, shell: string, s
         ? fenceArgv
         : ['strace', '-f', '-qq', '-o', path.join(f.dir, 'strace.out'), '-e', `trace=${straceSyscalls().join(',')}`, ...fenceArgv];
     const { code, output } = await collect(file, args, f.dir);
-    return { variant, workMs: workMs(variant, output, code), output };
+    return { variant, workMs: workMs(variant, output, code), cpuMs: cpuMs(output), output };
   }
   const handle = startRun({
     command: shell,
@@ -70,11 +72,16 @@ export async function runInFence(f: Fixtures, variant: Variant, shell: string, s
   if (variant === 'monitored' && report.monitor.state !== 'active') {
     throw new Error(`monitor not active in a monitored run: ${report.monitor.state}: ${report.monitor.detail}`);
   }
-  return { variant, workMs: workMs(variant, output, report.exitCode), output, report, store: handle.store };
+  return { variant, workMs: workMs(variant, output, report.exitCode), cpuMs: cpuMs(output), output, report, store: handle.store };
 }
 
 function workMs(variant: Variant, output: string, code: number | null): number {
   const ns = parseBenchNs(output);
   if (ns === null || code !== 0) throw new Error(`${variant} run failed (exit ${code}): ${output.slice(-400)}`);
   return ns / 1e6;
+}
+
+function cpuMs(output: string): number {
+  const ns = parseBenchCpuNs(output);
+  return ns === null ? Number.NaN : ns / 1e6;
 }
