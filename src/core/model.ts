@@ -21,6 +21,10 @@ export interface ViolationInput {
   readonly relatedPath?: string;
   /** The monitor cut the path at its string limit; the real path is longer. */
   readonly truncated?: boolean;
+  /** The path exactly as the process gave it, when it was relative (target is then resolved). */
+  readonly givenPath?: string;
+  /** The process had exited before its cwd could be read: resolved against the run's cwd. */
+  readonly cwdGuessed?: boolean;
   readonly errno: number | null;
   readonly source: Source;
   readonly process: ProcessRef;
@@ -57,6 +61,8 @@ export interface ReportViolation {
   readonly target: string;
   readonly relatedPath?: string;
   readonly truncated?: boolean;
+  readonly givenPath?: string;
+  readonly cwdGuessed?: boolean;
   readonly errno: number | null;
   readonly errnoName: string | null;
   readonly message: string;

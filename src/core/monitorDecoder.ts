@@ -15,6 +15,12 @@ export type MonitorLifecycle =
   | { readonly kind: 'lost'; readonly count: number }
   | { readonly kind: 'versionMismatch'; readonly found: number };
 
+/** A relative path made absolute; `guessed` when the process's own cwd could not be read. */
+export interface ResolvedPath {
+  readonly path: string;
+  readonly guessed: boolean;
+}
+
 export interface DecoderStats {
   records: number;
   malformed: number;
@@ -47,7 +53,7 @@ export class MonitorDecoder implements FramingSink {
     private readonly onOther: (line: string) => void = () => undefined,
     private readonly now: () => Date = () => new Date(),
     /** Makes a path the process gave relative to its cwd absolute (the engine reads /proc/PID/cwd). */
-    private readonly resolvePath: (pid: number, path: string) => string = (_pid, p) => p,
+    private readonly resolvePath: (pid: number, path: string) => ResolvedPath = (_pid, p) => ({ path: p, guessed: true }),
   ) {
     this.reader = new RecordReader(token, this);
   }
@@ -170,11 +176,10 @@ export class MonitorDecoder implements FramingSink {
       input = { category: 'syscall', operation: syscallName(nr), target: syscallName(nr), errno: -ret, source: 'ebpf', process: { comm, pid } };
     } else {
       const raw = this.str(r, 1);
-      const path = raw.startsWith('/') || raw === '' ? raw : this.resolvePath(pid, raw);
       input = {
         category: 'filesystem',
         operation: syscallName(nr),
-        target: path,
+        ...this.absolute(pid, raw),
         ...(mayBeTruncated(raw) ? { truncated: true } : {}),
         errno: -ret,
         source: 'ebpf',
@@ -197,15 +202,15 @@ export class MonitorDecoder implements FramingSink {
     const second = this.str(r, 1);
     const info = tracedSyscall(nr);
     const targetIsSecond = info?.shape.kind === 'twoPaths' && info.shape.targetIsSecond;
-    const abs = (p: string): string => (p.startsWith('/') || p === '' ? p : this.resolvePath(pid, p));
     // symlink's first argument is the link's content, not a path we touch: leave it as written.
-    const target = abs(targetIsSecond ? second : first.path);
-    const related = targetIsSecond ? first.path : abs(second);
+    const resolved = this.absolute(pid, targetIsSecond ? second : first.path);
+    const target = resolved.target;
+    const related = targetIsSecond ? first.path : this.absolute(pid, second).target;
     this.store.add(
       {
         category: 'filesystem',
         operation: syscallName(nr),
-        target,
+        ...resolved,
         relatedPath: related,
         ...(mayBeTruncated(target) || mayBeTruncated(related) ? { truncated: true } : {}),
         errno: -ret,
@@ -222,11 +227,16 @@ export class MonitorDecoder implements FramingSink {
     if (!first) return;
     this.firstOfPair = null;
     const [nr, pid, , ret] = this.ints(first.head, 1, 4);
-    const target = first.path.startsWith('/') ? first.path : this.resolvePath(pid, first.path);
     this.store.add(
-      { category: 'filesystem', operation: syscallName(nr), target, errno: -ret, source: 'ebpf', process: { comm: first.comm, pid } },
+      { category: 'filesystem', operation: syscallName(nr), ...this.absolute(pid, first.path), errno: -ret, source: 'ebpf', process: { comm: first.comm, pid } },
       this.now(),
     );
+  }
+
+  private absolute(pid: number, p: string): { target: string; givenPath?: string; cwdGuessed?: boolean } {
+    if (p.startsWith('/') || p === '') return { target: p };
+    const r = this.resolvePath(pid, p);
+    return { target: r.path, givenPath: p, ...(r.guessed ? { cwdGuessed: true } : {}) };
   }
 
   private network(r: FramedRecord): void {

@@ -11,6 +11,8 @@ export function toReportViolation(v: Violation): ReportViolation {
     target: v.target,
     ...(v.relatedPath !== undefined ? { relatedPath: v.relatedPath } : {}),
     ...(v.truncated ? { truncated: true } : {}),
+    ...(v.givenPath !== undefined ? { givenPath: v.givenPath } : {}),
+    ...(v.cwdGuessed ? { cwdGuessed: true } : {}),
     errno: v.errno,
     errnoName: v.errnoName,
     message: v.message,

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import { execa, type ResultPromise } from 'execa';
 import { HELPER_EXIT } from '../core/helperFiles';
-import { MonitorDecoder, type MonitorLifecycle } from '../core/monitorDecoder';
+import { MonitorDecoder, type MonitorLifecycle, type ResolvedPath } from '../core/monitorDecoder';
 import { BPFTRACE_ENV, monitorProgram, PROGRAM_VERSION, TOKEN_PLACEHOLDER } from '../core/monitorProgram';
 import type { MonitorStatus } from '../core/model';
 import type { ViolationStore } from '../core/store';
@@ -21,7 +21,7 @@ export interface MonitorOptions {
   readonly onStatus?: (status: MonitorStatus) => void;
   readonly onInfo?: (line: string) => void;
   /** Resolves a relative path a sandboxed process used (see MonitorDecoder). */
-  readonly resolvePath?: (pid: number, path: string) => string;
+  readonly resolvePath?: (pid: number, path: string) => ResolvedPath;
   /** How long to wait for BEGIN; pkexec may be waiting for a password. */
   readonly attachTimeoutMs?: number;
 }

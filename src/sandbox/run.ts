@@ -18,6 +18,7 @@ import { execa } from 'execa';
 import { commandLine, fenceArgs } from '../core/fenceArgs';
 import { fenceTime, parseFenceLine } from '../core/fenceLog';
 import type { MonitorStatus, RunReport } from '../core/model';
+import type { ResolvedPath } from '../core/monitorDecoder';
 import { buildReport } from '../core/report';
 import { checkSettingsText } from '../core/settingsText';
 import { ViolationStore } from '../core/store';
@@ -42,14 +43,13 @@ const MAX_INFO_LINES = 500;
  * from /proc while it lives, else the run's. (A path relative to another open directory, as in
  * `unlinkat(dirfd, name)`, is resolved against the cwd too: best effort, see the README.)
  */
-function resolveAgainstCwd(pid: number, p: string, runCwd: string): string {
-  let cwd = runCwd;
+function resolveAgainstCwd(pid: number, p: string, runCwd: string): ResolvedPath {
   try {
-    cwd = readlinkSync(`/proc/${pid}/cwd`);
+    return { path: path.resolve(readlinkSync(`/proc/${pid}/cwd`), p), guessed: false };
   } catch {
     // the process is gone (or not ours to read): the run's cwd is where fence started it
+    return { path: path.resolve(runCwd, p), guessed: true };
   }
-  return path.resolve(cwd, p);
 }
 
 /**

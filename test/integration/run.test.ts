@@ -111,9 +111,20 @@ for p in ['${forged}', '${long}']:
       assert.equal(cut.suggestion, undefined);
     });
 
-    it('reports a relative path as the absolute path the process meant', async () => {
-      const r = await run(['-c', 'cd /etc && touch fl-relative-name']);
-      assert.ok(find(r.report.violations, (x) => x.target === '/etc/fl-relative-name'), JSON.stringify(r.report.violations));
+    it('reports a relative path as the absolute path the process meant, and says when it had to guess', async () => {
+      // python stays alive after the denial, so its cwd can be read; touch exits at once.
+      const r = await run(['-c', `cd /etc && python3 -c "
+import time
+try: open('fl-relative-alive', 'w')
+except OSError: time.sleep(1)
+" && cd / && touch fl-relative-gone`]);
+      const alive = find(r.report.violations, (x) => x.givenPath === 'fl-relative-alive');
+      assert.ok(alive, JSON.stringify(r.report.violations));
+      assert.deepEqual([alive.target, alive.cwdGuessed], ['/etc/fl-relative-alive', undefined]);
+      const gone = find(r.report.violations, (x) => x.givenPath === 'fl-relative-gone');
+      assert.ok(gone);
+      // either read in time (/) or guessed from the run's cwd, and then marked so
+      assert.ok((gone.target === '/fl-relative-gone' && !gone.cwdGuessed) || (gone.target === `${s.ws}/fl-relative-gone` && gone.cwdGuessed === true), JSON.stringify(gone));
     });
 
     it('counts a storm of identical denials exactly', async () => {

@@ -108,13 +108,16 @@ describe('MonitorDecoder', () => {
 
   it('makes relative paths absolute through the resolver, but leaves a symlink\'s content as written', () => {
     const store = new ViolationStore();
-    const d = new MonitorDecoder(T, store, () => undefined, () => undefined, () => at, (pid, p) => `/cwd-of-${pid}/${p}`);
+    const d = new MonitorDecoder(T, store, () => undefined, () => undefined, () => at, (pid, p) => ({ path: `/cwd-of-${pid}/${p}`, guessed: pid === 5 }));
     d.feed([
       `${T}|F|257|4|4|-30|1|1|${T}|touch|${T}|out/new.txt|${T}`,
       `${T}|F2|88|5|5|-30|2|0|${T}|ln|${T}|../target|${T}`,
       `${T}|P2|88|5|5|-30|2|0|${T}|ln|${T}|link|${T}`,
     ].map((l) => `${l}\n`).join(''));
-    assert.deepEqual(store.list().map((v) => [v.target, v.relatedPath]), [['/cwd-of-4/out/new.txt', undefined], ['/cwd-of-5/link', '../target']]);
+    assert.deepEqual(store.list().map((v) => [v.target, v.relatedPath, v.givenPath, v.cwdGuessed]), [
+      ['/cwd-of-4/out/new.txt', undefined, 'out/new.txt', undefined],
+      ['/cwd-of-5/link', '../target', 'link', true],
+    ]);
   });
 
   it('marks a path at the string limit as truncated', () => {

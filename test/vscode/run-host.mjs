@@ -227,7 +227,17 @@ async function uiTest() {
   await page.locator('.monaco-workbench').waitFor({ timeout: 90000 });
   const activity = page.locator('.activitybar .action-item a[aria-label^="Fence Lens"]');
   await activity.waitFor({ timeout: 60000 });
-  await page.locator('.monaco-workbench').click({ position: { x: 640, y: 400 } });
+  // Before any run: the view's welcome content (trusted workspace, fence found).
+  if ((await activity.getAttribute('aria-expanded')) !== 'true') await activity.click();
+  const welcome = page.locator('.welcome-view-content', { hasText: 'No runs yet' });
+  let welcomeShown = true;
+  try {
+    await welcome.waitFor({ timeout: 30000 });
+    await page.screenshot({ path: path.join(path.dirname(screenshot), 'welcome.png'), clip: { x: 0, y: 0, width: 640, height: 400 } });
+  } catch {
+    welcomeShown = false;
+  }
+  await page.locator('.monaco-workbench').click({ position: { x: 900, y: 300 } });
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible', timeout: 20000 });
@@ -235,6 +245,7 @@ async function uiTest() {
   await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Fence: Run in Fence Sandbox…' }).first().waitFor({ timeout: 20000 });
   await page.keyboard.press('Enter');
   // Our own quick pick: type a free command line and accept it.
+  fs.mkdirSync(path.dirname(screenshot), { recursive: true });
   await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Run in Fence Sandbox' }).waitFor({ timeout: 20000 });
   await input.fill(`touch ${target}`);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: `touch ${target}` }).first().waitFor({ timeout: 10000 });
@@ -251,6 +262,7 @@ async function uiTest() {
   const rows = await pane.locator('.monaco-list-row').allInnerTexts();
   log('tree rows:', JSON.stringify(rows));
   const checks = [
+    ['the welcome view before any run says "No runs yet"', welcomeShown],
     ['the run row: command, exit code, monitor, count', rows.some((r) => r.startsWith(`touch ${target}`) && /exit 1 · monitor active · \d+ denials?/.test(r))],
     ['a filesystem category row', rows.some((r) => r.startsWith('filesystem'))],
     [`the target row: ${target} with errno and process`, rows.some((r) => r.startsWith(target) && /×1 · openat · EROFS Read-only file system · touch:\d+/.test(r))],
