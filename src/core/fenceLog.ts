@@ -84,15 +84,8 @@ export function parseFenceLine(raw: string, ownMonitorActive: boolean): FenceLin
       input: { category, operation: syscall, target: '(path not reported by Fence)', errno, source: 'ebpf', process: { comm, pid: Number(pid) } },
     };
   }
-  m = EXEC_POLICY.exec(line);
-  if (m) {
-    return {
-      kind: 'violation',
-      time: null,
-      input: { category: 'command', operation: 'exec', target: unquote(m[1]), errno: null, source: 'fence-policy', process: { comm: 'fence', pid: 0 } },
-    };
-  }
-  m = COMMAND_BLOCKED.exec(line);
+  // Both policy lines name the refused command in their first group.
+  m = EXEC_POLICY.exec(line) ?? COMMAND_BLOCKED.exec(line);
   if (m) {
     return {
       kind: 'violation',
