@@ -227,8 +227,15 @@ async function uiTest() {
   await page.locator('.monaco-workbench').waitFor({ timeout: 90000 });
   const activity = page.locator('.activitybar .action-item a[aria-label^="Fence Lens"]');
   await activity.waitFor({ timeout: 60000 });
+  // The activity-bar icon toggles its container, so click it only when the view is not showing.
+  // (A container with a single view hides that view's header, so look at the pane, not its header.)
+  const viewPane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Violations' }) });
+  const ensureViewOpen = async () => {
+    if (!(await viewPane.isVisible())) await activity.click();
+    await viewPane.waitFor({ timeout: 20000 });
+  };
   // Before any run: the view's welcome content (trusted workspace, fence found).
-  if ((await activity.getAttribute('aria-expanded')) !== 'true') await activity.click();
+  await ensureViewOpen();
   const welcome = page.locator('.welcome-view-content', { hasText: 'No runs yet' });
   let welcomeShown = true;
   try {
@@ -251,8 +258,8 @@ async function uiTest() {
   await page.locator('.quick-input-list .monaco-list-row', { hasText: `touch ${target}` }).first().waitFor({ timeout: 10000 });
   await page.keyboard.press('Enter');
   log('run started from the palette');
-  if ((await activity.getAttribute('aria-expanded')) !== 'true') await activity.click();
-  const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Violations' }) });
+  await ensureViewOpen();
+  const pane = viewPane;
   // The target row (not the run row, whose command also names the path) carries the errno.
   const row = pane.locator('.monaco-list-row', { hasText: 'EROFS' }).first();
   await row.waitFor({ timeout: 90000 });
