@@ -117,7 +117,10 @@ function targetItem(run: Run, group: TargetGroup): vscode.TreeItem {
   const item = new vscode.TreeItem(group.target, vscode.TreeItemCollapsibleState.None);
   item.id = `run-${run.id}/${group.category}/${group.target}`;
   item.description = targetDescription(group);
-  item.tooltip = group.violations.map(formatViolationLine).join('\n');
+  const notes = group.violations.flatMap((v) =>
+    v.givenPath !== undefined ? [`given as ${v.givenPath}${v.cwdGuessed ? ", resolved against the run's cwd (the process was gone before its own could be read)" : ''}`] : [],
+  );
+  item.tooltip = [...group.violations.map(formatViolationLine), ...new Set(notes)].join('\n');
   const first = group.violations[0];
   const file = absoluteTarget(first, run.request.cwd);
   const isPath = file !== undefined;

@@ -1,6 +1,6 @@
-// The monitor reports a path as the process passed it to the kernel, so `touch out/x` arrives as
-// the relative `out/x`. Views that need a file (Problems, open, quick fixes) resolve it against the
-// run's working directory: right for commands that do not chdir, and never outside what they named.
+// The engine resolves relative paths itself (keeping the original in `givenPath`); this is the
+// fallback for a target that still arrives relative, so Problems, open and quick fixes (whose rules
+// must be absolute) get a file: resolved against the run's working directory.
 
 import * as path from 'node:path';
 import type { Violation } from '../core/model';
