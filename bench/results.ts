@@ -50,7 +50,7 @@ export function terminalTable(rows: readonly Row[]): string {
 export function markdownTable(rows: readonly Row[]): string {
   const out = ['| key | value | target | | what it measures |', '|---|---|---|---|---|'];
   for (const r of rows) {
-    const what = r.note ? `${r.meaning} (${r.note})` : r.meaning;
+    const what = (r.note ? `${r.meaning} (${r.note})` : r.meaning).replace(/\|/g, '\\|');
     out.push(`| \`${r.key}\` | ${show(r.value)} ${r.unit} | ${targetText(r)} | ${verdict(r)} | ${what} |`);
   }
   return out.join('\n');
