@@ -27,14 +27,14 @@ export interface DecoderStats {
   lostEvents: number;
 }
 
-const INT = /^-?\d+$/;
 const COUNT_LINE = /^@cnt\[(\d+)\]: (\d+)$/;
 // bpftrace reports perf ring-buffer overruns as "Lost N events".
 const LOST_LINE = /^Lost (\d+) events/;
 
 /** bpftrace's str() keeps STRLEN - 1 bytes: a path that long may have been cut. */
 function mayBeTruncated(s: string): boolean {
-  return Buffer.byteLength(s, 'utf8') >= STRLEN - 1;
+  // UTF-8 needs at most 3 bytes per UTF-16 unit: short strings need no byte count.
+  return s.length * 3 >= STRLEN - 1 && Buffer.byteLength(s, 'utf8') >= STRLEN - 1;
 }
 
 export class MonitorDecoder implements FramingSink {
@@ -58,12 +58,17 @@ export class MonitorDecoder implements FramingSink {
     this.reader = new RecordReader(token, this);
   }
 
+  /** One timestamp per chunk: records in one read arrived together, and a Date per record cost more than the parsing. */
+  private at: Date = new Date(0);
+
   feed(chunk: string): void {
+    this.at = this.now();
     this.reader.feed(chunk);
     this.stats.malformed = this.reader.malformed + this.ownMalformed;
   }
 
   end(): void {
+    this.at = this.now();
     this.reader.end();
     this.stats.malformed = this.reader.malformed + this.ownMalformed;
   }
@@ -161,8 +166,10 @@ export class MonitorDecoder implements FramingSink {
     const out: number[] = [];
     for (let i = from; i < from + n; i++) {
       const v = head[i];
-      if (v === undefined || !INT.test(v)) throw new Error('bad integer');
-      out.push(Number(v));
+      // Number('') is 0 and Number(' 1') is 1: require a non-empty field with no spaces too.
+      const x = v === undefined || v === '' || v.includes(' ') ? NaN : Number(v);
+      if (!Number.isSafeInteger(x)) throw new Error('bad integer');
+      out.push(x);
     }
     return out;
   }
@@ -186,7 +193,7 @@ export class MonitorDecoder implements FramingSink {
         process: { comm, pid },
       };
     }
-    const v = this.store.add(input, this.now());
+    const v = this.store.add(input, this.at);
     if (v && uid !== '0') this.keyByUid.set(uid, v.key);
   }
 
@@ -217,7 +224,7 @@ export class MonitorDecoder implements FramingSink {
         source: 'ebpf',
         process: { comm: first.comm, pid },
       },
-      this.now(),
+      this.at,
     );
   }
 
@@ -229,7 +236,7 @@ export class MonitorDecoder implements FramingSink {
     const [nr, pid, , ret] = this.ints(first.head, 1, 4);
     this.store.add(
       { category: 'filesystem', operation: syscallName(nr), ...this.absolute(pid, first.path), errno: -ret, source: 'ebpf', process: { comm: first.comm, pid } },
-      this.now(),
+      this.at,
     );
   }
 
@@ -259,7 +266,7 @@ export class MonitorDecoder implements FramingSink {
         source: 'ebpf',
         process: { comm, pid },
       },
-      this.now(),
+      this.at,
     );
   }
 
@@ -268,7 +275,7 @@ export class MonitorDecoder implements FramingSink {
     if (key === undefined) return; // a uid we never saw a record for (its record was lost): nothing to credit
     const before = this.creditedByUid.get(uid) ?? 0;
     if (total > before) {
-      this.store.addCount(key, total - before, this.now());
+      this.store.addCount(key, total - before, this.at);
       this.creditedByUid.set(uid, total);
     }
   }

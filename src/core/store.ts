@@ -51,8 +51,11 @@ export class ViolationStore {
     const existing = this.byKey.get(key);
     if (existing) {
       existing.count += count;
-      if (at > existing.lastSeen) existing.lastSeen = at;
-      if (at < existing.firstSeen) existing.firstSeen = at;
+      if (at !== existing.lastSeen) {
+        const t = at.getTime();
+        if (t > existing.lastSeen.getTime()) existing.lastSeen = at;
+        if (t < existing.firstSeen.getTime()) existing.firstSeen = at;
+      }
       this.emit({ kind: 'updated', violation: existing });
       return existing;
     }
@@ -92,7 +95,7 @@ export class ViolationStore {
       return;
     }
     v.count += extra;
-    if (at > v.lastSeen) v.lastSeen = at;
+    if (at.getTime() > v.lastSeen.getTime()) v.lastSeen = at;
     this.emit({ kind: 'updated', violation: v });
   }
 

@@ -59,6 +59,7 @@ export class PrivilegedMonitor {
   private proc: ResultPromise | null = null;
   private decoder: MonitorDecoder | null = null;
   private begun = false;
+  private mismatched = false;
   private ended = false;
   private exited = false;
   private readonly stderrTail: string[] = [];
@@ -121,6 +122,7 @@ export class PrivilegedMonitor {
     // FENCE_LENS_MONITOR_LOG=FILE keeps the raw monitor output for bug reports.
     const rawLog = process.env.FENCE_LENS_MONITOR_LOG;
     proc.stdout?.on('data', (chunk: string) => {
+      if (this.mismatched) return; // another record grammar: nothing it says can be trusted
       if (rawLog) {
         try {
           appendFileSync(rawLog, chunk);
@@ -205,6 +207,7 @@ export class PrivilegedMonitor {
         this.resolveAttached(this.status);
         return;
       case 'versionMismatch':
+        this.mismatched = true;
         this.set('failed', `the installed helper runs program version ${e.found}, this fence-lens needs ${PROGRAM_VERSION}: run sudo fence-lens install-helper`);
         this.kill();
         this.resolveAttached(this.status);

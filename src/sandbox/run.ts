@@ -1,13 +1,16 @@
 // One run: gate -> monitor attached -> release -> fence runs the command -> report.
 //
 // Race-free start: the gate is spawned first and blocks reading fd 3; the monitor is started with
-// the gate's PID as the root of the tree it follows; only after the monitor's BEGIN record do we
-// write the release word. The gate refuses to run anything unless it reads exactly that word, so
-// if we die first (EOF) the command never starts unmonitored. The gate runs under
-// `setpriv --pdeathsig TERM`, so when we die fence gets SIGTERM, which it forwards to its `sh -c bwrap`
-// child; bwrap (--die-with-parent) and the whole sandbox go with it. SIGKILL would be worse: fence
-// could not forward it, and its orphaned `sh -c bwrap` kept the sandbox running unobserved
-// (measured: the integration test "owner SIGKILLed" caught exactly that).
+// the gate's PID as the root of the tree it follows; only after the monitor reports every probe
+// attached do we write the release word. The gate refuses to run anything unless it reads exactly
+// that word, so if we die first (EOF) the command never starts unmonitored.
+//
+// Dying together: the gate runs under `setpriv --pdeathsig KILL` and execs
+// `unshare --pid --fork --kill-child` (with --user --map-current-user when unprivileged), so fence
+// runs as PID 1 of a PID namespace of its own. When we die, unshare is SIGKILLed, its child is
+// SIGKILLed, and the kernel kills every process in that namespace and the sandbox's nested one.
+// Relying on fence and bubblewrap to tear down instead left a sandbox running about one time in
+// three in CI (an orphaned inner bwrap whose parent-death signal did not fire).
 
 import { mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -77,6 +80,24 @@ function prepareSettings(file: string, fenceReadsJsonc: boolean, tmp: string, no
   return plain;
 }
 
+/**
+ * Signals fence itself: once released, the gate is `unshare`, which ignores SIGINT and SIGTERM, and
+ * fence is its only child. Before the release (or without unshare) the gate takes the signal.
+ */
+function signalFence(gate: { pid?: number; kill(signal: NodeJS.Signals): boolean } | null, signal: NodeJS.Signals): void {
+  if (!gate?.pid) return;
+  try {
+    const child = Number(readFileSync(`/proc/${gate.pid}/task/${gate.pid}/children`, 'utf8').trim().split(/\s+/)[0]);
+    if (child > 0) {
+      process.kill(child, signal);
+      return;
+    }
+  } catch {
+    // no such file, or the child just exited: fall back to the gate
+  }
+  gate.kill(signal);
+}
+
 export function startRun(options: RunOptions): RunHandle {
   const store = options.store ?? new ViolationStore();
   const listeners = new Set<(e: RunEvent) => void>();
@@ -87,7 +108,7 @@ export function startRun(options: RunOptions): RunHandle {
   const stdin = piped ? new PassThrough() : undefined;
   const stdout = piped ? new PassThrough() : undefined;
   const stderr = piped ? new PassThrough() : undefined;
-  let gate: { kill(signal: NodeJS.Signals): boolean } | null = null;
+  let gate: { pid?: number; kill(signal: NodeJS.Signals): boolean } | null = null;
   let monitorStatus: MonitorStatus = { state: 'unavailable', detail: 'not started yet', escalation: 'none', lostEvents: 0 };
   let stopTimer: NodeJS.Timeout | undefined;
   let stopped = false;
@@ -142,9 +163,11 @@ export function startRun(options: RunOptions): RunHandle {
     }
 
     const setpriv = locate('setpriv', options.programs).path;
-    const gateArgv = ['/bin/sh', '-c', GATE_SCRIPT, 'fence-lens-gate', fence.path, ...args];
-    const [file, ...rest] = setpriv ? [setpriv, '--pdeathsig', 'TERM', '--', ...gateArgv] : gateArgv;
-    if (!setpriv) pushInfo('fence-lens: setpriv not found: the sandbox will not be stopped if fence-lens is killed');
+    const unshare = locate('unshare', options.programs).path;
+    const namespace = unshare ? [unshare, ...(process.getuid?.() === 0 ? [] : ['--user', '--map-current-user']), '--pid', '--fork', '--kill-child', '--'] : [];
+    const gateArgv = ['/bin/sh', '-c', GATE_SCRIPT, 'fence-lens-gate', ...namespace, fence.path, ...args];
+    const [file, ...rest] = setpriv ? [setpriv, '--pdeathsig', 'KILL', '--', ...gateArgv] : gateArgv;
+    if (!setpriv || !unshare) pushInfo('fence-lens: setpriv or unshare (util-linux) not found: the sandbox may outlive fence-lens if it is killed');
     const shareStderr = !piped && features.logFile;
     const proc = execa(file, rest, {
       cwd: options.cwd,
@@ -241,12 +264,13 @@ export function startRun(options: RunOptions): RunHandle {
       return { dispose: () => listeners.delete(listener) };
     },
     interrupt() {
-      gate?.kill('SIGINT');
+      signalFence(gate, 'SIGINT');
     },
     stop() {
       stopped = true;
       if (!gate) return;
-      gate.kill('SIGTERM');
+      signalFence(gate, 'SIGTERM');
+      // SIGKILL on the gate (unshare) takes the whole PID namespace with it.
       stopTimer = setTimeout(() => gate?.kill('SIGKILL'), 3000);
       stopTimer.unref();
     },
