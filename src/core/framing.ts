@@ -86,8 +86,11 @@ export class RecordReader {
     if (rec.length < this.open.length + this.close.length || !rec.endsWith(this.close)) return;
     this.pending = null;
     const body = rec.slice(this.open.length, rec.length - this.close.length);
-    const parts = body.split(this.sep);
-    const head = parts[0].split('|');
-    this.sink.record({ head, strings: parts.slice(1) });
+    const first = body.indexOf(this.sep);
+    if (first === -1) {
+      this.sink.record({ head: body.split('|'), strings: [] });
+      return;
+    }
+    this.sink.record({ head: body.slice(0, first).split('|'), strings: body.slice(first + this.sep.length).split(this.sep) });
   }
 }

@@ -56,7 +56,7 @@ export class ViolationStore {
         if (t > existing.lastSeen.getTime()) existing.lastSeen = at;
         if (t < existing.firstSeen.getTime()) existing.firstSeen = at;
       }
-      this.emit({ kind: 'updated', violation: existing });
+      if (this.listeners.size > 0) this.emit({ kind: 'updated', violation: existing });
       return existing;
     }
     if (this.byKey.size >= this.maxDistinct) {
@@ -96,7 +96,7 @@ export class ViolationStore {
     }
     v.count += extra;
     if (at.getTime() > v.lastSeen.getTime()) v.lastSeen = at;
-    this.emit({ kind: 'updated', violation: v });
+    if (this.listeners.size > 0) this.emit({ kind: 'updated', violation: v });
   }
 
   get(key: string): Violation | undefined {
