@@ -102,14 +102,16 @@ order; a ratio is the median of the per-round ratios. Latency is arrival time in
 the workload wrote into the denied path just before the call; \`latency.floor\` is the same path minus the monitor
 (a process writing timestamps into a pipe), i.e. what this machine's scheduler adds on its own.
 
-Why targets are missed (measured; proposals in \`.notes/bench-needs.md\`): attach time is bpftrace 0.17 re-reading
-\`/sys/kernel/tracing/available_events\` for every \`args->\` in the program (612 reads, ~0.7 s of kernel CPU)
-plus LLVM; decoder throughput is dominated by \`ViolationStore.add\` (Date objects compared per record, key
-rebuilt and hashed per record, one change event per record); bystander cost is four BPF programs run on every
-syscall of the machine (raw_syscalls; ~115 ns each by bpf_stats, plus their tracepoint dispatch); the storm pays
-~1.7 us of BPF per denied open (the string read and 230-byte key hash of the kernel dedup run on every repeat),
-about as much again in dispatch; as root, \`fence -m\` also starts Fence's own eBPF monitor in both the
-monitored and the unmonitored runs. This VM is shared: load average 5-9 on 2 cores during the runs, so
+Why targets are missed (measured; proposals in \`.notes/bench-needs.md\`): attach time was bpftrace 0.17 re-reading
+\`/sys/kernel/tracing/available_events\` for every \`args->\` in the program (612 reads, ~0.7 s of kernel CPU); the
+program now reads each field once per probe, and what remains is bpftrace's LLVM compile plus this machine's load.
+Decoder throughput: the decoder now takes one timestamp per chunk instead of a Date per record (2x); what remains is
+\`ViolationStore.add\` building and hashing a key per record (in real runs the kernel deduplicates, so the decoder
+sees each distinct denial once). Bystander cost is four BPF programs run on every syscall of the machine
+(raw_syscalls; ~115 ns each by bpf_stats, plus their tracepoint dispatch); the storm pays ~1.7 us of BPF per denied
+open (the string read and 230-byte key hash of the kernel dedup run on every repeat), about as much again in
+dispatch; as root, \`fence -m\` also starts Fence's own eBPF monitor in both the monitored and the unmonitored runs.
+This VM is shared: load average 5-9 on 2 cores during the runs, so
 single rounds vary by 2x; read the medians, not the rounds.`;
 
 const benchStart = Date.now();
@@ -196,7 +198,7 @@ async function main(): Promise<void> {
       { key: 'latency.floor.p95_ms', value: latFloor.p95, kind: 'report', unit: 'ms', meaning: `baseline for the latency rows, same run: a plain process writing CLOCK_MONOTONIC into a pipe read by Node, no monitor in between (p50 ${latFloor.p50.toFixed(2)} ms, max ${latFloor.max.toFixed(2)} ms): this machine's scheduling noise` },
       { key: 'latency.cli.p50_ms', value: latCli.p50, kind: 'report', unit: 'ms', meaning: `denied syscall -> the line printed by \`fence-lens run\` arriving on its stderr pipe; ${latCli.samples}/${latCli.expected} denials` },
       { key: 'latency.cli.p95_ms', value: latCli.p95, kind: 'max', target: 10, unit: 'ms', meaning: `the same, 95th percentile (max ${latCli.max.toFixed(2)} ms)` },
-      { key: 'monitor.attach_s', value: life.attachS, kind: 'max', target: 0.5, unit: 's', meaning: `PrivilegedMonitor.start() (direct, as root) -> BEGIN record, when the engine releases the command; median of ${life.attachAllS.length}` },
+      { key: 'monitor.attach_s', value: life.attachS, kind: 'max', target: 0.5, unit: 's', meaning: `PrivilegedMonitor.start() (direct, as root) -> READY (every probe attached), when the engine releases the command; median of ${life.attachAllS.length}` },
       { key: 'monitor.detach_s', value: life.detachS, kind: 'max', target: 2.5, unit: 's', meaning: `the run's root process gone -> the privileged process gone (reaped); median of ${life.detachAllS.length}` },
       { key: 'throughput.records_per_s', value: tp.recordsPerS, kind: 'min', target: 1_000_000, unit: '/s', meaning: `${tp.records.toLocaleString('en-US')} framed F records (${tp.megabytes.toFixed(0)} MB, 64 KiB chunks, 5,000 distinct paths) through MonitorDecoder into a ViolationStore` },
       { key: 'throughput.fraction_of_baseline', value: tp.fractionOfBaseline, kind: 'min', target: 0.5, unit: '', meaning: `decoder throughput / plain line splitting of the same bytes (${(tp.baselineLinesPerS / 1e6).toFixed(1)} M lines/s) in the same process` },
