@@ -87,7 +87,7 @@ const ISSUE_KEYS: ReadonlySet<string> = new Set([
   'extension.bundle_kb',
 ]);
 
-/** How to read and rerun the table; the findings behind the misses are in .notes/bench-needs.md. */
+/** How to read and rerun the table; the findings behind the misses are in docs/bench-findings.md. */
 const README_NOTES = `How to rerun (as root: the monitor runs in \`direct\` mode; needs fence, bwrap, bpftrace, strace, gcc):
 \`npm run bench\` (full, about 12 minutes here), \`npm run bench -- --quick\` (under 2 minutes, smaller storms, fewer
 rounds, no bare-fence column), add \`--readme\` to rewrite this table. Results go to \`bench-results.json\`
@@ -102,7 +102,7 @@ order; a ratio is the median of the per-round ratios. Latency is arrival time in
 the workload wrote into the denied path just before the call; \`latency.floor\` is the same path minus the monitor
 (a process writing timestamps into a pipe), i.e. what this machine's scheduler adds on its own.
 
-Why targets are missed (measured; proposals in \`.notes/bench-needs.md\`): attach time was bpftrace 0.17 re-reading
+Why targets are missed (measured; proposals in \`docs/bench-findings.md\`): attach time was bpftrace 0.17 re-reading
 \`/sys/kernel/tracing/available_events\` for every \`args->\` in the program (612 reads, ~0.7 s of kernel CPU); the
 program now reads each field once per probe, and what remains is bpftrace's LLVM compile plus this machine's load.
 Decoder throughput: the decoder now takes one timestamp per chunk instead of a Date per record (2x); what remains is
