@@ -65,11 +65,8 @@ describe('Problems panel and quick fixes', () => {
   it('reruns without the denial once the rule is in place', async function () {
     const settings = JSON.parse(fs.readFileSync(inWorkspace('fence.json'), 'utf8')) as { filesystem: { allowWrite: string[] } };
     const rule = settings.filesystem.allowWrite[0];
-    if (!fs.statSync(rule).isDirectory()) {
-      // Fence v0.1.5 (Landlock) only honours directories in allowWrite; the engine's suggestion names
-      // the file. Asked of the engine in .notes/extension-needs.md; this test asserts once it is a directory.
-      this.skip();
-    }
+    // Fence v0.1.5 (Landlock) honours only directories in allowWrite, so the quick fix must add one.
+    assert.ok(fs.statSync(rule).isDirectory(), `the quick fix added ${rule}, which is not a directory`);
     const api = await fenceLens();
     const uri = vscode.Uri.file(existing());
     const rerun = await vscode.commands.executeCommand<RunReport>('fenceLens.run', { command: 'echo changed >> existing.txt' });
