@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import { execa, type ResultPromise } from 'execa';
 import { HELPER_EXIT } from '../core/helperFiles';
+import { LineBuffer } from '../core/lineBuffer';
 import { MonitorDecoder, type MonitorLifecycle, type ResolvedPath } from '../core/monitorDecoder';
 import { BPFTRACE_ENV, monitorProgram, PROGRAM_VERSION, TOKEN_PLACEHOLDER } from '../core/monitorProgram';
 import type { MonitorStatus } from '../core/model';
@@ -59,6 +60,8 @@ export class PrivilegedMonitor {
   private proc: ResultPromise | null = null;
   private decoder: MonitorDecoder | null = null;
   private begun = false;
+  /** READY seen: every probe is attached. */
+  private ready = false;
   private mismatched = false;
   private ended = false;
   private exited = false;
@@ -132,20 +135,19 @@ export class PrivilegedMonitor {
       }
       this.decoder?.feed(chunk);
     });
-    let errPartial = '';
+    const errLines = new LineBuffer();
     proc.stderr?.on('data', (chunk: string) => {
-      const lines = (errPartial + chunk).split('\n');
-      errPartial = lines.pop() ?? '';
-      for (const l of lines) this.stderrLine(l);
+      for (const l of errLines.push(chunk)) this.stderrLine(l);
     });
     void proc.then((result) => {
-      if (errPartial) this.stderrLine(errPartial);
+      const rest = errLines.takePartial();
+      if (rest) this.stderrLine(rest);
       this.decoder?.end();
       this.onExit(result.exitCode ?? null, result.signal ?? null);
     });
     const timeoutMs = this.opts.attachTimeoutMs ?? (plan.escalation === 'pkexec' ? 120_000 : 30_000);
     const timer = setTimeout(() => {
-      if (this.begun || this.exited) return;
+      if (this.ready || this.exited) return;
       this.set('failed', `monitor did not attach within ${Math.round(timeoutMs / 1000)} s`);
       this.kill();
       this.resolveAttached(this.status);
@@ -203,6 +205,7 @@ export class PrivilegedMonitor {
       case 'ready':
         // Only now are all probes attached (BEGIN runs before attachment): release the command.
         if (!this.begun || this.current.state === 'failed') return;
+        this.ready = true;
         this.set('active', this.describeActive());
         this.resolveAttached(this.status);
         return;
@@ -239,7 +242,8 @@ export class PrivilegedMonitor {
   private onExit(code: number | null, signal: string | null): void {
     this.exited = true;
     const why = this.stderrTail.length ? this.stderrTail[this.stderrTail.length - 1] : '';
-    if (!this.begun) {
+    if (!this.ready) {
+      // Gone before every probe was attached (bpftrace reports attach errors after BEGIN).
       if (this.current.state !== 'failed') this.classifyEarlyExit(code, signal, why);
       this.resolveAttached(this.status);
     } else if (!this.ended && this.current.state === 'active') {

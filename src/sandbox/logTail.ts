@@ -2,11 +2,14 @@
 // unreliable on some filesystems, and the file is small and private.
 
 import { closeSync, openSync, readSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import { LineBuffer } from '../core/lineBuffer';
 
 export class LogTail {
   private offset = 0;
   private readonly lines = new LineBuffer();
+  // A read may end inside a multi-byte character: the decoder keeps the partial bytes for the next one.
+  private readonly decoder = new StringDecoder('utf8');
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -40,7 +43,7 @@ export class LogTail {
         const n = readSync(fd, buf, 0, buf.length, this.offset);
         if (n <= 0) break;
         this.offset += n;
-        for (const l of this.lines.push(buf.subarray(0, n).toString('utf8'))) this.onLine(l);
+        for (const l of this.lines.push(this.decoder.write(buf.subarray(0, n)))) this.onLine(l);
       }
     } finally {
       closeSync(fd);
