@@ -27,7 +27,6 @@ const TABLE: readonly ErrnoInfo[] = [
 ];
 
 const BY_NUMBER = new Map(TABLE.map((e) => [e.errno, e]));
-const BY_NAME = new Map(TABLE.map((e) => [e.name, e]));
 
 /** Errnos that mean "the sandbox said no" for file operations. */
 export const FILE_DENIAL_ERRNOS: readonly number[] = [1, 13, 30];
@@ -36,10 +35,6 @@ export const SOCKET_DENIAL_ERRNOS: readonly number[] = [1, 13, 99, 101, 111];
 
 export function errnoInfo(errno: number): ErrnoInfo {
   return BY_NUMBER.get(errno) ?? { errno, name: `E${errno}`, message: `errno ${errno}` };
-}
-
-export function errnoByName(name: string): ErrnoInfo | undefined {
-  return BY_NAME.get(name);
 }
 
 /** Finds the errno whose strerror() text is `message` (Fence's ebpf lines print only the text). */

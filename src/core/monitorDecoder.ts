@@ -44,7 +44,9 @@ export class MonitorDecoder implements FramingSink {
   private readonly creditedByUid = new Map<string, number>();
   private inCounts = false;
   private firstOfPair: { head: readonly string[]; comm: string; path: string } | null = null;
-  readonly stats: DecoderStats = { records: 0, malformed: 0, lostEvents: 0 };
+  private records = 0;
+  private ownMalformed = 0;
+  private lostEvents = 0;
 
   constructor(
     token: string,
@@ -61,30 +63,34 @@ export class MonitorDecoder implements FramingSink {
   /** One timestamp per chunk: records in one read arrived together, and a Date per record cost more than the parsing. */
   private at: Date = new Date(0);
 
+  get stats(): DecoderStats {
+    return { records: this.records, malformed: this.reader.malformed + this.ownMalformed, lostEvents: this.lostEvents };
+  }
+
   feed(chunk: string): void {
     this.at = this.now();
     this.reader.feed(chunk);
-    this.stats.malformed = this.reader.malformed + this.ownMalformed;
   }
 
   end(): void {
     this.at = this.now();
     this.reader.end();
-    this.stats.malformed = this.reader.malformed + this.ownMalformed;
   }
 
   /** Stderr lines of bpftrace: only "Lost N events" matters; the rest is shown as info. */
   stderrLine(line: string): void {
-    const lost = LOST_LINE.exec(line.trim());
-    if (lost) {
-      this.stats.lostEvents += Number(lost[1]);
-      this.onLifecycle({ kind: 'lost', count: Number(lost[1]) });
-    } else if (line.trim() && !/RLIMIT_MEMLOCK/.test(line)) {
-      this.onOther(line);
-    }
+    if (this.countLost(line) || !line.trim() || /RLIMIT_MEMLOCK/.test(line)) return;
+    this.onOther(line);
   }
 
-  private ownMalformed = 0;
+  /** bpftrace reports ring-buffer overruns as "Lost N events", on stdout or stderr depending on version. */
+  private countLost(line: string): boolean {
+    const lost = LOST_LINE.exec(line.trim());
+    if (!lost) return false;
+    this.lostEvents += Number(lost[1]);
+    this.onLifecycle({ kind: 'lost', count: Number(lost[1]) });
+    return true;
+  }
 
   unframed(line: string): void {
     if (this.inCounts) {
@@ -94,19 +100,13 @@ export class MonitorDecoder implements FramingSink {
         return;
       }
     }
-    if (line.trim() === '') return;
-    const lost = LOST_LINE.exec(line.trim());
-    if (lost) {
-      this.stats.lostEvents += Number(lost[1]);
-      this.onLifecycle({ kind: 'lost', count: Number(lost[1]) });
-      return;
-    }
+    if (line.trim() === '' || this.countLost(line)) return;
     if (/^Attaching \d+ probes/.test(line)) return;
     this.onOther(line);
   }
 
   record(r: FramedRecord): void {
-    this.stats.records++;
+    this.records++;
     const kind = r.head[0];
     try {
       switch (kind) {

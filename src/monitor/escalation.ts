@@ -4,7 +4,7 @@
 
 import { readFileSync, statSync } from 'node:fs';
 import { execa } from 'execa';
-import type { Escalation, MonitorMode } from '../core/model';
+import type { MonitorMode } from '../core/model';
 import type { ProgramPaths } from '../sandbox/runTypes';
 import { locate } from './programs';
 
@@ -86,8 +86,4 @@ export async function planEscalation(mode: MonitorMode, programs: ProgramPaths =
       return { escalation: 'none', state: 'unavailable', reason: `not privileged, and ${why}` };
     }
   }
-}
-
-export function escalationOf(plan: EscalationPlan): Escalation {
-  return plan.escalation;
 }

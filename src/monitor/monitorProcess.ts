@@ -186,7 +186,7 @@ export class PrivilegedMonitor {
   private stderrLine(line: string): void {
     if (!line.trim()) return;
     this.decoder?.stderrLine(line);
-    if (/RLIMIT_MEMLOCK/.test(line)) return; // harmless on these kernels; never shown as a failure
+    if (/RLIMIT_MEMLOCK/.test(line)) return; // harmless on these kernels; never shown as a failure reason
     this.stderrTail.push(line.trim());
     if (this.stderrTail.length > 20) this.stderrTail.shift();
   }

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { HELPER_PATH } from '../core/helperFiles';
 import type { ProgramPaths } from '../sandbox/runTypes';
 
-export type ProgramName = 'fence' | 'pkexec' | 'sudo' | 'bpftrace' | 'setpriv' | 'unshare' | 'helper';
+export type ProgramName = 'fence' | 'pkexec' | 'sudo' | 'bpftrace' | 'setpriv' | 'unshare' | 'bwrap' | 'socat' | 'helper';
 
 function fixedLocations(name: ProgramName): string[] {
   switch (name) {
@@ -39,7 +39,7 @@ export interface Located {
 
 /** Finds a program: the configured absolute path if given (and only it), else the fixed locations. */
 export function locate(name: ProgramName, programs: ProgramPaths = {}): Located {
-  const configured = name === 'setpriv' || name === 'unshare' ? undefined : programs[name];
+  const configured = name === 'fence' || name === 'pkexec' || name === 'sudo' || name === 'bpftrace' || name === 'helper' ? programs[name] : undefined;
   if (configured !== undefined && configured !== '') {
     if (!path.isAbsolute(configured)) return { path: null, searched: [`${configured} (not an absolute path: refused)`] };
     return { path: isExecutableFile(configured) ? configured : null, searched: [configured] };

@@ -5,18 +5,14 @@ import { execa } from 'execa';
 import { POLKIT_POLICY_PATH, PROGRAM_PATH } from '../core/helperFiles';
 import { PROGRAM_VERSION } from '../core/monitorProgram';
 import { helperProblem, isPrivileged } from '../monitor/escalation';
-import { locate, type ProgramName } from '../monitor/programs';
+import { locate } from '../monitor/programs';
 import type { DoctorCheck } from './doctorTypes';
 import { fenceFeatures } from './fenceInfo';
 import type { ProgramPaths } from './runTypes';
 
-function program(id: 'bwrap' | 'socat' | 'bpftrace' | 'pkexec', name: ProgramName | 'bwrap' | 'socat', fix: string, programs: ProgramPaths): DoctorCheck {
-  const found = name === 'bwrap' || name === 'socat' ? locateSystem(name) : locate(name, programs).path;
-  return found ? { id, ok: true, detail: found } : { id, ok: false, detail: `${name} not found`, fix };
-}
-
-function locateSystem(name: string): string | null {
-  return ['/usr/bin', '/usr/local/bin', '/bin'].map((d) => `${d}/${name}`).find((p) => existsSync(p)) ?? null;
+function program(name: 'bwrap' | 'socat' | 'bpftrace' | 'pkexec', fix: string, programs: ProgramPaths): DoctorCheck {
+  const found = locate(name, programs).path;
+  return found ? { id: name, ok: true, detail: found } : { id: name, ok: false, detail: `${name} not found`, fix };
 }
 
 export async function runDoctor(programs: ProgramPaths = {}): Promise<DoctorCheck[]> {
@@ -28,9 +24,9 @@ export async function runDoctor(programs: ProgramPaths = {}): Promise<DoctorChec
   } else {
     checks.push({ id: 'fence', ok: false, detail: `not found in ${fence.searched.join(', ')}`, fix: 'GOBIN=/usr/local/bin go install github.com/Use-Tusk/fence/cmd/fence@v0.1.5 (or set the path)' });
   }
-  checks.push(program('bwrap', 'bwrap', 'apt-get install bubblewrap', programs));
-  checks.push(program('socat', 'socat', 'apt-get install socat', programs));
-  checks.push(program('bpftrace', 'bpftrace', 'apt-get install bpftrace', programs));
+  checks.push(program('bwrap', 'apt-get install bubblewrap', programs));
+  checks.push(program('socat', 'apt-get install socat', programs));
+  checks.push(program('bpftrace', 'apt-get install bpftrace', programs));
   const tracefs = existsSync('/sys/kernel/tracing/events/raw_syscalls') || existsSync('/sys/kernel/debug/tracing/events/raw_syscalls');
   checks.push(tracefs ? { id: 'tracefs', ok: true, detail: '/sys/kernel/tracing' } : { id: 'tracefs', ok: false, detail: 'tracefs is not mounted', fix: 'mount -t tracefs nodev /sys/kernel/tracing' });
   const privileged = isPrivileged();
@@ -49,7 +45,7 @@ export async function runDoctor(programs: ProgramPaths = {}): Promise<DoctorChec
     const current = version === String(PROGRAM_VERSION);
     checks.push(current ? { id: 'helper', ok: true, detail: `${helper} (program version ${version})` } : { id: 'helper', ok: false, detail: `${helper} runs program version ${version}, need ${PROGRAM_VERSION}`, fix: 'sudo fence-lens install-helper' });
   }
-  checks.push(program('pkexec', 'pkexec', 'apt-get install pkexec polkitd', programs));
+  checks.push(program('pkexec', 'apt-get install pkexec polkitd', programs));
   const policy = existsSync(POLKIT_POLICY_PATH);
   const bus = existsSync('/run/dbus/system_bus_socket');
   let polkitOk = false;

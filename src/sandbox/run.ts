@@ -35,7 +35,6 @@ import { splitFenceStderr } from './stderrSplitter';
 
 /** The gate: runs "$@" only after reading exactly `go` on fd 3; anything else (EOF) exits 125. */
 export const GATE_SCRIPT = 'read -r x <&3 && [ "$x" = go ] && { exec 3<&-; exec "$@"; }; exit 125';
-export const GATE_REFUSED_EXIT = 125;
 /** fence-lens's own failures (documented in the README). */
 export const EXIT_FENCE_NOT_FOUND = 127;
 export const EXIT_INTERNAL = 125;
