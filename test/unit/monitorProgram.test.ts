@@ -17,6 +17,16 @@ describe('monitor program', () => {
     assert.ok((program.match(/args->/g) ?? []).length <= 16, String((program.match(/args->/g) ?? []).length));
   });
 
+  it('probes syscalls once, at exit, failing ones first: every syscall of the machine pays for that probe', () => {
+    assert.equal((program.match(/tracepoint:raw_syscalls:/g) ?? []).length, 1);
+    assert.ok(program.includes('tracepoint:raw_syscalls:sys_exit /args->ret < 0 && @tracked[tid] == 2/ {'));
+  });
+  it('never names a task_struct field (bpftrace 0.17 would import task_struct from BTF at every start)', () => {
+    assert.equal(/curtask->/.test(program), false);
+    // a found pt_regs location is re-checked against the syscall number on every record
+    assert.ok(program.includes('!= $id) {\n      $regs = 0;'));
+  });
+
   it('frames every printf with the token at both ends', () => {
     const printfs = program.match(/printf\("[^"]*"/g) ?? [];
     assert.ok(printfs.length >= 8);
