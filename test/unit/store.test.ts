@@ -67,3 +67,74 @@ describe('ViolationStore', () => {
     assert.equal(v?.truncated, true);
   });
 });
+
+describe('ViolationStore.repeat (a repeat given its key fields)', () => {
+  it('counts into the held violation exactly as add() would, times and change events included', () => {
+    const viaAdd = new ViolationStore();
+    const viaRepeat = new ViolationStore();
+    const kinds: string[] = [];
+    viaRepeat.onChange((c) => kinds.push(c.kind));
+    for (const s of [viaAdd, viaRepeat]) s.add(input('/etc/x'), t1);
+    viaAdd.add({ ...input('/etc/x'), process: { comm: 'touch', pid: 7 } }, t0, 3);
+    const v = viaRepeat.repeat('filesystem', 'openat', '/etc/x', 30, 'touch', t0, 3);
+    assert.equal(v, viaRepeat.list()[0]);
+    assert.deepEqual(viaRepeat.list(), viaAdd.list());
+    assert.deepEqual(kinds, ['added', 'updated']);
+  });
+
+  it('counts nothing and returns undefined when no such violation is held (any key field differs)', () => {
+    const s = new ViolationStore(1);
+    s.add(input('/etc/x'), t0);
+    assert.equal(s.repeat('filesystem', 'openat', '/etc/y', 30, 'touch', t1), undefined);
+    assert.equal(s.repeat('filesystem', 'openat', '/etc/x', 13, 'touch', t1), undefined);
+    assert.equal(s.repeat('filesystem', 'openat', '/etc/x', 30, 'cp', t1), undefined);
+    assert.equal(s.repeat('filesystem', 'unlink', '/etc/x', 30, 'touch', t1), undefined);
+    assert.equal(s.repeat('network', 'openat', '/etc/x', 30, 'touch', t1), undefined);
+    assert.equal(s.list()[0].count, 1);
+    assert.deepEqual(s.overflow, { distinct: 0, events: 0 });
+  });
+
+  it('finds a target cut at MAX_TARGET_CHARS as add() does', () => {
+    const s = new ViolationStore();
+    const long = '/' + 'x'.repeat(MAX_TARGET_CHARS + 10);
+    s.add(input(long), t0);
+    assert.equal(s.repeat('filesystem', 'openat', long.slice(0, MAX_TARGET_CHARS) + 'other', 30, 'touch', t0)?.count, 2);
+  });
+
+  it('finds one of many violations sharing a target (a process renaming itself for every denial)', () => {
+    const s = new ViolationStore();
+    for (let i = 0; i < 50; i++) s.add(input('/etc/x', `c${i}`), t0);
+    for (let i = 0; i < 50; i++) assert.equal(s.repeat('filesystem', 'openat', '/etc/x', 30, `c${i}`, t0)?.count, 2);
+    s.add(input('/etc/x', 'c49'), t0);
+    assert.equal(s.size, 50);
+    assert.equal(s.list()[49].count, 3);
+  });
+
+  it('forgets everything on clear()', () => {
+    const s = new ViolationStore();
+    s.add(input('/etc/x'), t0);
+    s.clear();
+    assert.equal(s.repeat('filesystem', 'openat', '/etc/x', 30, 'touch', t0), undefined);
+    assert.equal(s.add(input('/etc/x'), t0)?.count, 1);
+  });
+});
+
+describe('ViolationStore merge key', () => {
+  it('merges inputs whose fields differ but whose keys are equal (NUL inside a name), as the key always did', () => {
+    const s = new ViolationStore();
+    s.add({ ...input('/a\u000030\u0000b'), errno: 13 }, t0);
+    s.add({ ...input('/a'), process: { comm: 'b\u000013\u0000touch', pid: 1 } }, t1);
+    assert.equal(s.size, 1);
+    assert.equal(s.list()[0].count, 2);
+    assert.equal(s.list()[0].target, '/a\u000030\u0000b');
+  });
+
+  it('keeps the input fields in their order, then its own, in every violation', () => {
+    const s = new ViolationStore();
+    const v = s.add({ category: 'filesystem', operation: 'rename', target: '/a', givenPath: 'a', relatedPath: '/b', errno: 30, source: 'ebpf', process: { comm: 'mv', pid: 2 } }, t0);
+    assert.deepEqual(Object.keys(v ?? {}), [
+      'category', 'operation', 'target', 'givenPath', 'relatedPath', 'errno', 'source', 'process',
+      'key', 'errnoName', 'message', 'count', 'firstSeen', 'lastSeen',
+    ]);
+  });
+});
