@@ -4,14 +4,13 @@
 import * as vscode from 'vscode';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { runDoctor } from '../sandbox/doctor';
 import type { DoctorCheck } from '../sandbox/doctorTypes';
-import { helperInstallPlan, installHelperArgv } from '../monitor/helperInstall';
+import { loadEngine } from './engine';
 import { programPaths } from './settings';
 import type { Runs } from './runs';
 
 export async function refreshEnvironment(): Promise<DoctorCheck[]> {
-  const checks = await runDoctor(programPaths());
+  const checks = await loadEngine().runDoctor(programPaths());
   const failed = (id: DoctorCheck['id']): boolean => checks.some((c) => c.id === id && !c.ok);
   await vscode.commands.executeCommand('setContext', 'fenceLens.fenceMissing', failed('fence'));
   await vscode.commands.executeCommand('setContext', 'fenceLens.helperMissing', failed('helper'));
@@ -39,7 +38,7 @@ function nodeForHelper(): string | undefined {
 }
 
 export async function installHelper(extensionPath: string): Promise<void> {
-  const plan = helperInstallPlan();
+  const plan = loadEngine().helperInstallPlan();
   const files = plan.map((f) => `${f.path} (${f.mode}): ${f.purpose}`).join('\n');
   const install = 'Install';
   const choice = await vscode.window.showWarningMessage(
@@ -53,7 +52,7 @@ export async function installHelper(extensionPath: string): Promise<void> {
     void vscode.window.showErrorMessage('Install Privileged Monitor: no Node.js found at /usr/bin/node or /usr/local/bin/node to run the installer with.');
     return;
   }
-  const argv = installHelperArgv(programPaths().pkexec ?? '/usr/bin/pkexec', node, path.join(extensionPath, 'dist', 'cli.js'));
+  const argv = loadEngine().installHelperArgv(programPaths().pkexec ?? '/usr/bin/pkexec', node, path.join(extensionPath, 'dist', 'cli.js'));
   if (argv.length === 0) {
     void vscode.window.showErrorMessage('Install Privileged Monitor: the engine returned no installer command.');
     return;

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import type { RuleSuggestion, Violation } from '../core/model';
 import { suggestRule } from '../core/policy';
 import { DIAGNOSTIC_SOURCE, type Diagnostics } from './diagnostics';
-import { applySuggestionToFile } from './fenceSettingsEdit';
+import { loadEngine } from './engine';
 
 export const APPLY_COMMAND = 'fenceLens.applySuggestion';
 
@@ -50,7 +50,7 @@ export function suggestionsFor(violations: readonly Violation[]): RuleSuggestion
 
 /** Writes the suggestion, opens the file to show the change, and offers a rerun. */
 export async function applySuggestion(file: string, s: RuleSuggestion): Promise<boolean> {
-  const result = applySuggestionToFile(file, s);
+  const result = loadEngine().applySuggestionToFile(file, s);
   if (!result.changed) {
     void vscode.window.showInformationMessage(`Fence settings unchanged: ${result.reason}.`);
     return false;

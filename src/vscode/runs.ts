@@ -3,7 +3,7 @@
 
 import * as vscode from 'vscode';
 import type { MonitorStatus, RunReport, Violation } from '../core/model';
-import { startRun } from '../sandbox/run';
+import { loadEngine } from './engine';
 import type { RunHandle, RunOptions } from '../sandbox/runTypes';
 
 export type RunState = 'running' | 'finished';
@@ -88,7 +88,7 @@ export class Runs implements vscode.Disposable {
 
   /** Starts a run through the engine; its output streams are on `run.handle` (stdio 'pipe'). */
   start(request: RunRequest, programs: ProgramOptions): Run {
-    const handle = startRun({
+    const handle = loadEngine().startRun({
       command: request.command,
       cwd: request.cwd,
       settings: request.settings,

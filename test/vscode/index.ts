@@ -13,6 +13,10 @@ interface TestResult {
 }
 
 export function run(): Promise<void> {
+  // The extension's bundles are minified (they are built as they ship): map failures' stack frames
+  // back to src/ through the .map files next to them. Bundles loaded from here on are mapped, and
+  // the tests activate the extension themselves.
+  process.setSourceMapsEnabled(true);
   const untrusted = process.env.FENCE_LENS_SUITE === 'untrusted';
   const mocha = new Mocha({ ui: 'bdd', timeout: 120_000, color: false, grep: process.env.FENCE_LENS_GREP });
   const dir = path.join(__dirname, 'suite');
