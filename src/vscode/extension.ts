@@ -1,5 +1,9 @@
 // Entry point: wires the engine's runs to the editor's views. Activation is lazy (a command, the
 // explorer view, or a `fence` task); nothing here parses Fence output or starts processes itself.
+// activate() only creates views and registers commands and providers, synchronously: what starts
+// processes or reads the machine (the doctor behind the welcome views) runs after it returns, and
+// the engine itself is loaded on first use (./engine), so activating costs little more than
+// activating an extension that does nothing (bench: extension.activate_ms and its baseline).
 
 import * as vscode from 'vscode';
 import type { MonitorMode } from '../core/model';
@@ -9,7 +13,7 @@ import { Diagnostics } from './diagnostics';
 import { ViolationExplorer, type ExplorerNode } from './explorer';
 import { plural } from './explorerItems';
 import { Launcher } from './launcher';
-import { refreshEnvironment } from './monitorSetup';
+import { EnvironmentCheck } from './environmentCheck';
 import { OutputLog } from './outputLog';
 import { FenceQuickFixes } from './quickFixes';
 import { Runs } from './runs';
@@ -27,6 +31,8 @@ export interface FenceLensApi {
   readonly output: OutputLog;
   readonly diagnostics: Diagnostics;
   readonly statusBar: StatusBar;
+  /** The doctor's checks behind the welcome views, run after activation once the view shows. */
+  readonly environment: EnvironmentCheck;
   programPaths(): ProgramPaths;
   monitorMode(): MonitorMode;
 }
@@ -40,6 +46,7 @@ export function activate(context: vscode.ExtensionContext): FenceLensApi {
   const status = new StatusBar(runs);
   const launcher = new Launcher(runs, context.workspaceState);
   const tasks = new FenceTaskProvider(launcher);
+  const environment = new EnvironmentCheck(treeView);
 
   const updateBadge = (): void => {
     const n = runs.latest()?.violations().length ?? 0;
@@ -65,15 +72,11 @@ export function activate(context: vscode.ExtensionContext): FenceLensApi {
       { providedCodeActionKinds: FenceQuickFixes.kinds },
     ),
     ...registerCommands({ runs, launcher, tasks, extensionPath: context.extensionPath }),
-    vscode.workspace.onDidGrantWorkspaceTrust(() => void refreshEnvironment()),
-    vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('fenceLens.paths')) void refreshEnvironment();
-    }),
+    environment,
   );
   updateBadge();
-  void refreshEnvironment();
 
-  return { runs, explorer, treeView, output, diagnostics, statusBar: status, programPaths, monitorMode };
+  return { runs, explorer, treeView, output, diagnostics, statusBar: status, environment, programPaths, monitorMode };
 }
 
 export function deactivate(): void {

@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { EXTENSION_ID, fenceLens, inWorkspace } from './helpers';
+import { EXTENSION_ID, fenceLens, inWorkspace, waitFor } from './helpers';
 
 interface Contributed {
   readonly command: string;
@@ -25,6 +25,18 @@ describe('activation and contributions', () => {
     const registered = new Set(await vscode.commands.getCommands(true));
     assert.deepEqual(contributed.filter((c) => !registered.has(c)), []);
     assert.equal(contributed.length, 16);
+  });
+
+  it('checks the machine for the welcome views after activation, once the view shows', async () => {
+    const api = await fenceLens();
+    await vscode.commands.executeCommand('fenceLens.violations.focus');
+    // The doctor starts processes (fence --help, dbus-send), so it runs after activate(), not in it.
+    const checks = await waitFor('the environment check behind the welcome views', () => api.environment.checks, 30_000);
+    // This machine has fence and the helper (scripts/test-env.sh): neither welcome view may say otherwise.
+    assert.deepEqual(
+      checks.filter((c) => c.id === 'fence' || c.id === 'helper').map((c) => [c.id, c.ok]),
+      [['fence', true], ['helper', true]],
+    );
   });
 });
 
