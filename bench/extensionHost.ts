@@ -1,8 +1,10 @@
 // Issue 4's extension.activate_ms and extension.lag_p99_ms: runs the extension-host benchmark
 // (test/vscode/bench, through `test/vscode/run-host.mjs --mode bench`: code-server as the test user,
 // real pkexec) once per host, since an extension activates only once per host. Activation is the
-// median over hosts; the lag figures are the median over hosts of each host's storm and idle
-// percentiles.
+// median over hosts, next to the same host's activation of a trivial extension (the baseline: what
+// VS Code charges to activate anything) and the per-host difference; which of the two activates
+// first alternates from host to host. The lag figures are the median over hosts of each host's
+// storm and idle percentiles.
 
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -18,6 +20,11 @@ export interface ExtensionHostResult {
   /** Median of the cold `await ext.activate()` times (includes loading dist/extension.js). */
   readonly activateMs: number;
   readonly activateAllMs: readonly number[];
+  /** The same for the trivial extension in the same hosts (test/vscode/trivial-extension). */
+  readonly baselineActivateMs: number;
+  readonly baselineActivateAllMs: readonly number[];
+  /** Median over hosts of (ours - trivial) in the same host. */
+  readonly overBaselineMs: number;
   readonly stormP50Ms: number;
   readonly stormP99Ms: number;
   readonly stormMaxMs: number;
@@ -30,11 +37,11 @@ export interface ExtensionHostResult {
   readonly runs: readonly HostBench[];
 }
 
-function runHost(out: string, denials: number, log: (line: string) => void): Promise<void> {
+function runHost(out: string, denials: number, trivialFirst: boolean, log: (line: string) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(REPO_ROOT, 'test/vscode/run-host.mjs'), '--mode', 'bench'], {
       cwd: REPO_ROOT,
-      env: { ...process.env, FENCE_LENS_BENCH_OUT: out, FENCE_LENS_BENCH_DENIALS: String(denials) },
+      env: { ...process.env, FENCE_LENS_BENCH_OUT: out, FENCE_LENS_BENCH_DENIALS: String(denials), FENCE_LENS_BENCH_TRIVIAL_FIRST: trivialFirst ? '1' : '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let tail = '';
@@ -60,11 +67,11 @@ export async function extensionHost(hosts: number, denials: number, log: (line: 
   try {
     for (let i = 0; i < hosts; i++) {
       const out = path.join(dir, `host-${i}.json`);
-      await runHost(out, denials, log);
+      await runHost(out, denials, i % 2 === 1, log);
       const r = JSON.parse(readFileSync(out, 'utf8')) as { bench?: HostBench };
-      if (!r.bench || r.bench.activation.activateMs === null) throw new Error(`host ${i + 1}: no cold activation measured`);
+      if (!r.bench || r.bench.activation.activateMs === null || r.bench.activation.trivialMs === null) throw new Error(`host ${i + 1}: no cold activation measured (ours and the trivial extension's)`);
       const b = r.bench;
-      log(`  host ${i + 1}/${hosts}: activate ${b.activation.activateMs?.toFixed(1)} ms; lag p99 storm ${b.storm.lag.p99Ms.toFixed(1)} ms / idle ${b.baseline.lag.p99Ms.toFixed(1)} ms; ${b.storm.seen}/${b.storm.denials} denials in ${Math.round(b.storm.lag.durationMs)} ms`);
+      log(`  host ${i + 1}/${hosts}: activate ${b.activation.activateMs?.toFixed(1)} ms, trivial extension ${b.activation.trivialMs?.toFixed(1)} ms (${b.activation.trivialFirst ? 'trivial' : 'ours'} first); lag p99 storm ${b.storm.lag.p99Ms.toFixed(1)} ms / idle ${b.baseline.lag.p99Ms.toFixed(1)} ms; ${b.storm.seen}/${b.storm.denials} denials in ${Math.round(b.storm.lag.durationMs)} ms`);
       runs.push(b);
     }
   } finally {
@@ -72,11 +79,15 @@ export async function extensionHost(hosts: number, denials: number, log: (line: 
   }
   const m = (f: (b: HostBench) => number): number => median(runs.map(f));
   const activateAllMs = runs.map((b) => b.activation.activateMs ?? Number.NaN);
+  const baselineActivateAllMs = runs.map((b) => b.activation.trivialMs ?? Number.NaN);
   return {
     hosts,
     denials,
     activateMs: median(activateAllMs),
     activateAllMs,
+    baselineActivateMs: median(baselineActivateAllMs),
+    baselineActivateAllMs,
+    overBaselineMs: median(activateAllMs.map((x, i) => x - baselineActivateAllMs[i])),
     stormP50Ms: m((b) => b.storm.lag.p50Ms),
     stormP99Ms: m((b) => b.storm.lag.p99Ms),
     stormMaxMs: m((b) => b.storm.lag.maxMs),

@@ -7,7 +7,10 @@
 //   node test/vscode/run-host.mjs --mode untrusted   the trust suite (workspace left untrusted)
 //   node test/vscode/run-host.mjs --mode ui          F1 > "Fence: Run in Fence Sandbox…" > screenshot
 //   node test/vscode/run-host.mjs --mode bench       the extension-host benchmark (test/vscode/bench),
-//                                                    its results JSON copied to $FENCE_LENS_BENCH_OUT
+//                                                    its results JSON copied to $FENCE_LENS_BENCH_OUT;
+//                                                    the trivial baseline extension loaded too;
+//                                                    FENCE_LENS_BENCH_PROFILE=DIR: CPU profiles of
+//                                                    both activations copied there
 //
 // The checkout may be unreadable for the test user (CI clones as root anywhere), so the built
 // extension is staged into a fresh world-readable directory under /var/tmp (not /tmp: Fence gives
@@ -71,7 +74,11 @@ const gid = Number(execFileSync('id', ['-g', TEST_USER]).toString().trim());
 // ---- staging -------------------------------------------------------------------------------
 const stage = fs.mkdtempSync(path.join(env.FENCE_LENS_STAGE_BASE || '/var/tmp', 'fence-lens-vscode-'));
 fs.chmodSync(stage, 0o755);
-const ext = path.join(stage, 'ext');
+// One development folder holding each extension in its own subfolder: the workbench keeps only
+// the last `extensionDevelopmentPath` of the URL payload, but the server scans every extension
+// under a folder that has no package.json of its own.
+const dev = path.join(stage, 'dev');
+const ext = path.join(dev, 'fence-lens');
 const ws = path.join(stage, 'workspace');
 const user = path.join(stage, 'user'); // the test user's HOME, TMPDIR and code-server state
 const results = path.join(user, 'results.json');
@@ -83,6 +90,8 @@ copy('package.json');
 copy('dist');
 copy('media');
 copy('out/test/vscode');
+// The bench's activation baseline, a second extension in the same host (see test/vscode/bench).
+if (mode === 'bench') copy('test/vscode/trivial-extension', path.join(dev, 'trivial-extension'));
 // The suite bundle keeps mocha external (the test host resolves it): copy mocha's dependency closure.
 function copyPackage(name, seen = new Set()) {
   if (seen.has(name)) return;
@@ -94,7 +103,7 @@ function copyPackage(name, seen = new Set()) {
   for (const dep of Object.keys(pkg.dependencies ?? {})) copyPackage(dep, seen);
 }
 copyPackage('mocha');
-execFileSync('chmod', ['-R', 'a+rX', ext]);
+execFileSync('chmod', ['-R', 'a+rX', dev]);
 
 makeWorkspace(ws);
 fs.mkdirSync(path.join(user, 'data/User'), { recursive: true });
@@ -154,6 +163,8 @@ const cs = spawn(NODE24, csArgs, {
     FENCE_LENS_STAGE: stage,
     ...(env.FENCE_LENS_GREP ? { FENCE_LENS_GREP: env.FENCE_LENS_GREP } : {}),
     ...(env.FENCE_LENS_BENCH_DENIALS ? { FENCE_LENS_BENCH_DENIALS: env.FENCE_LENS_BENCH_DENIALS } : {}),
+    ...(env.FENCE_LENS_BENCH_TRIVIAL_FIRST ? { FENCE_LENS_BENCH_TRIVIAL_FIRST: env.FENCE_LENS_BENCH_TRIVIAL_FIRST } : {}),
+    ...(env.FENCE_LENS_BENCH_PROFILE ? { FENCE_LENS_BENCH_PROFILE: '1' } : {}),
   },
 });
 let csExited = false;
@@ -219,7 +230,7 @@ async function openWorkbench(withTests) {
   await page.exposeFunction('codeAutomationExit', (code) => done(code));
   if (env.FENCE_LENS_VERBOSE) page.on('console', (m) => console.error('[browser]', m.type(), m.text().slice(0, 400)));
   const remote = (p) => `vscode-remote://127.0.0.1:${port}${p}`;
-  const payload = [['extensionDevelopmentPath', remote(ext)], ['skipWelcome', 'true'], ['skipReleaseNotes', 'true']];
+  const payload = [['extensionDevelopmentPath', remote(dev)], ['skipWelcome', 'true'], ['skipReleaseNotes', 'true']];
   if (withTests) payload.push(['extensionTestsPath', remote(path.join(ext, testsEntry))]);
   await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(ws)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
   return { finished };
@@ -311,6 +322,10 @@ try {
     log('extension host reported exit code', exitCode);
     if (fs.existsSync(results)) {
       if (mode === 'bench' && env.FENCE_LENS_BENCH_OUT) fs.copyFileSync(results, env.FENCE_LENS_BENCH_OUT);
+      for (const name of ['activate.cpuprofile', 'activate-trivial.cpuprofile']) {
+        const profile = path.join(user, name);
+        if (mode === 'bench' && env.FENCE_LENS_BENCH_PROFILE && fs.existsSync(profile)) fs.copyFileSync(profile, path.join(env.FENCE_LENS_BENCH_PROFILE, name));
+      }
       const r = JSON.parse(fs.readFileSync(results, 'utf8'));
       for (const t of r.tests) console.log(`  ${t.state === 'passed' ? '✓' : t.state === 'failed' ? '✗' : '-'} ${t.title}${t.error ? `\n      ${t.error.replace(/\n/g, '\n      ')}` : ''}`);
       summary = `${r.passed} passed, ${r.failed} failed${r.skipped ? `, ${r.skipped} skipped` : ''}`;

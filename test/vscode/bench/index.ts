@@ -4,20 +4,32 @@
 // next to a one-test summary the launcher prints; bench/extensionHost.ts reads them.
 //
 // - activation: `await ext.activate()` from a cold (not yet activated) extension, performance.now()
-//   around it; one sample per host (an extension activates once), the bench runs several hosts.
+//   around it, once the host's own start-up has settled; one sample per host (an extension
+//   activates once), the bench runs several hosts. The same for a trivial extension
+//   (test/vscode/trivial-extension: activate() registers one command) loaded in the same host:
+//   VS Code's own price of activating anything, the baseline. Which of the two goes first
+//   alternates per host (FENCE_LENS_BENCH_TRIVIAL_FIRST), since the first activation in a host may
+//   pay one-time costs. FENCE_LENS_BENCH_PROFILE=1 also writes CPU profiles of both activations next
+//   to the results (activate.cpuprofile, activate-trivial.cpuprofile; run-host.mjs copies them out).
 // - lag: perf_hooks.monitorEventLoopDelay in this host (the extension's own event loop) during a
 //   `fenceLens.run` that streams FENCE_LENS_BENCH_DENIALS distinct denied writes into the tree, and
 //   the same for an idle interval of equal length in the same host as the baseline. The histogram
 //   records whole timer intervals (resolution + delay), so lag = percentile - resolution.
 
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import type { RunReport } from '../../../src/core/model';
 import type { FenceLensApi } from '../../../src/vscode/extension';
+import { profiled } from './cpuProfile';
 
 const EXTENSION_ID = 'fence-lens.fence-lens';
+const TRIVIAL_EXTENSION_ID = 'fence-lens-bench.trivial-extension';
 const RESOLUTION_MS = 10;
+const STARTUP_SETTLE_MS = 3000;
+/** Lets what our activation started in the background finish before the baseline is timed. */
+const ACTIVATION_SETTLE_MS = 1000;
 
 export interface LagSample {
   readonly durationMs: number;
@@ -28,7 +40,13 @@ export interface LagSample {
 }
 
 export interface HostBench {
-  readonly activation: { readonly cold: boolean; readonly activateMs: number | null };
+  readonly activation: {
+    readonly cold: boolean;
+    readonly activateMs: number | null;
+    /** The trivial extension's cold activation in the same host (null: it was not cold or not loaded). */
+    readonly trivialMs: number | null;
+    readonly trivialFirst: boolean;
+  };
   readonly storm: {
     readonly denials: number;
     readonly seen: number;
@@ -42,6 +60,7 @@ export interface HostBench {
   readonly resolutionMs: number;
 }
 
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const lagMs = (ns: number): number => Math.max(0, ns / 1e6 - RESOLUTION_MS);
 
 async function sampleLag<T>(work: () => Promise<T>): Promise<{ result: T; lag: LagSample }> {
@@ -54,15 +73,33 @@ async function sampleLag<T>(work: () => Promise<T>): Promise<{ result: T; lag: L
   return { result, lag: { durationMs, samples: h.count, p50Ms: lagMs(h.percentile(50)), p99Ms: lagMs(h.percentile(99)), maxMs: lagMs(h.max) } };
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** `await ext.activate()` timed; `cold` false when something had activated it already. */
+async function activate<T>(id: string, profile?: string): Promise<{ api: T; cold: boolean; ms: number }> {
+  const ext = vscode.extensions.getExtension<T>(id);
+  if (!ext) {
+    const others = vscode.extensions.all.filter((e) => !e.id.startsWith('vscode.')).map((e) => e.id);
+    throw new Error(`${id} is not loaded (loaded: ${others.join(', ') || 'only built-in extensions'})`);
+  }
+  const cold = !ext.isActive;
+  return profiled(profile, async () => {
+    const t0 = performance.now();
+    const api = await ext.activate();
+    return { api, cold, ms: performance.now() - t0 };
+  });
+}
 
 async function measure(): Promise<HostBench> {
-  const ext = vscode.extensions.getExtension<FenceLensApi>(EXTENSION_ID);
-  if (!ext) throw new Error(`${EXTENSION_ID} is not loaded`);
-  const cold = !ext.isActive;
-  const a0 = performance.now();
-  const api = await ext.activate();
-  const activateMs = performance.now() - a0;
+  const trivialFirst = process.env.FENCE_LENS_BENCH_TRIVIAL_FIRST === '1';
+  const results = process.env.FENCE_LENS_RESULTS;
+  const profile = (name: string): string | undefined => (process.env.FENCE_LENS_BENCH_PROFILE && results ? path.join(path.dirname(results), name) : undefined);
+  // The tests start while the host is still starting built-in extensions (js-debug, merge
+  // conflicts, ...); measuring then would time their work too, differently in every run.
+  await sleep(STARTUP_SETTLE_MS);
+  const trivialBefore = trivialFirst ? await activate<unknown>(TRIVIAL_EXTENSION_ID, profile('activate-trivial.cpuprofile')) : undefined;
+  const ours = await activate<FenceLensApi>(EXTENSION_ID, profile('activate.cpuprofile'));
+  if (!trivialFirst) await sleep(ACTIVATION_SETTLE_MS);
+  const trivial = trivialBefore ?? (await activate<unknown>(TRIVIAL_EXTENSION_ID, profile('activate-trivial.cpuprofile')));
+  const { api, cold, ms: activateMs } = ours;
 
   const denials = Number(process.env.FENCE_LENS_BENCH_DENIALS || 3000);
   await vscode.commands.executeCommand('fenceLens.clear');
@@ -81,7 +118,7 @@ async function measure(): Promise<HostBench> {
   await sleep(500);
   const baseline = await sampleLag(() => sleep(storm.lag.durationMs));
   return {
-    activation: { cold, activateMs: cold ? activateMs : null },
+    activation: { cold, activateMs: cold ? activateMs : null, trivialMs: trivial.cold ? trivial.ms : null, trivialFirst },
     storm: {
       denials,
       seen: report.violations.filter((v) => v.target.startsWith('/etc/fence-lens-bench-')).length,
