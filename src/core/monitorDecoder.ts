@@ -1,8 +1,8 @@
 // Turns framed monitor records into violations and lifecycle events. Pure: the monitor process
 // feeds it text, it feeds the store.
 
-import { FramedRecord, FramingSink, RecordReader } from './framing';
-import type { ViolationInput } from './model';
+import { detached, FramedRecord, FramingSink, RecordReader, RecordSpan } from './framing';
+import type { Violation, ViolationInput } from './model';
 import { PROGRAM_VERSION, STRLEN } from './monitorProgram';
 import { syscallName, tracedSyscall } from './syscalls';
 import type { ViolationStore } from './store';
@@ -30,6 +30,35 @@ export interface DecoderStats {
 const COUNT_LINE = /^@cnt\[(\d+)\]: (\d+)$/;
 // bpftrace reports perf ring-buffer overruns as "Lost N events".
 const LOST_LINE = /^Lost (\d+) events/;
+
+const PIPE = 0x7c;
+const MINUS = 0x2d;
+const ZERO = 0x30;
+const LETTER_F = 0x46;
+
+/**
+ * The header integer text[from, to) when it is plain (-?digits, at most 15 of them), else NaN:
+ * anything else (empty, spaces, +, 0x, 1e3, 1.0, too long) is left to ints(), whose Number() rules decide.
+ */
+function plainInt(text: string, from: number, to: number): number {
+  let i = from;
+  const negative = i < to && text.charCodeAt(i) === MINUS;
+  if (negative) i++;
+  if (i === to || to - i > 15) return NaN;
+  let n = 0;
+  for (; i < to; i++) {
+    const d = text.charCodeAt(i) - ZERO;
+    if (d < 0 || d > 9) return NaN;
+    n = n * 10 + d;
+  }
+  return negative ? -n : n;
+}
+
+/** End of the header field starting at `from`: the next '|', which is at `headEnd` at the latest. */
+function headFieldEnd(text: string, from: number, headEnd: number): number {
+  const at = text.indexOf('|', from);
+  return at === -1 || at > headEnd ? headEnd : at;
+}
 
 /** bpftrace's str() keeps STRLEN - 1 bytes: a path that long may have been cut. */
 function mayBeTruncated(s: string): boolean {
@@ -105,6 +134,47 @@ export class MonitorDecoder implements FramingSink {
     this.onOther(line);
   }
 
+  /**
+   * The storm's record, `F|nr|pid|tid|ret|ts|uid` with two strings, read in place: no split, no
+   * field strings but comm, path and a uid other than 0. Anything else goes to record() split.
+   */
+  recordSpan(r: RecordSpan): boolean {
+    const { text, head, headEnd } = r;
+    if (headEnd - head < 2 || text.charCodeAt(head) !== LETTER_F || text.charCodeAt(head + 1) !== PIPE) return false;
+    const nrEnd = headFieldEnd(text, head + 2, headEnd);
+    const nr = plainInt(text, head + 2, nrEnd);
+    if (nrEnd === headEnd || Number.isNaN(nr)) return false;
+    const pidEnd = headFieldEnd(text, nrEnd + 1, headEnd);
+    const pid = plainInt(text, nrEnd + 1, pidEnd);
+    if (pidEnd === headEnd || Number.isNaN(pid)) return false;
+    const tidEnd = headFieldEnd(text, pidEnd + 1, headEnd);
+    if (tidEnd === headEnd || Number.isNaN(plainInt(text, pidEnd + 1, tidEnd))) return false;
+    const retEnd = headFieldEnd(text, tidEnd + 1, headEnd);
+    const ret = plainInt(text, tidEnd + 1, retEnd);
+    if (Number.isNaN(ret)) return false;
+    let uid = '0'; // head[6] ?? '0'
+    if (retEnd < headEnd) {
+      const tsEnd = headFieldEnd(text, retEnd + 1, headEnd);
+      if (tsEnd < headEnd) {
+        const uidEnd = headFieldEnd(text, tsEnd + 1, headEnd);
+        if (uidEnd !== tsEnd + 2 || text.charCodeAt(tsEnd + 1) !== ZERO) uid = text.slice(tsEnd + 1, uidEnd);
+      }
+    }
+    if (headEnd === r.end) return false; // no strings: malformed, counted by record()
+    const commStart = r.next(headEnd);
+    const commEnd = r.fieldEnd(commStart);
+    if (commEnd === r.end) return false;
+    const pathStart = r.next(commEnd);
+    const pathEnd = r.fieldEnd(pathStart);
+    this.records++;
+    try {
+      this.file(nr, pid, ret, uid, text.slice(commStart, commEnd), text.slice(pathStart, pathEnd));
+    } catch {
+      this.ownMalformed++;
+    }
+    return true;
+  }
+
   record(r: FramedRecord): void {
     this.records++;
     const kind = r.head[0];
@@ -178,23 +248,40 @@ export class MonitorDecoder implements FramingSink {
     const [nr, pid, , ret] = this.ints(r.head, 1, 4);
     const uid = r.head[6] ?? '0';
     const comm = this.str(r, 0);
-    let input: ViolationInput;
-    if (r.head[0] === 'S') {
-      input = { category: 'syscall', operation: syscallName(nr), target: syscallName(nr), errno: -ret, source: 'ebpf', process: { comm, pid } };
-    } else {
-      const raw = this.str(r, 1);
-      input = {
-        category: 'filesystem',
-        operation: syscallName(nr),
-        ...this.absolute(pid, raw),
-        ...(mayBeTruncated(raw) ? { truncated: true } : {}),
-        errno: -ret,
-        source: 'ebpf',
-        process: { comm, pid },
-      };
+    if (r.head[0] === 'F') {
+      this.file(nr, pid, ret, uid, comm, this.str(r, 1));
+      return;
     }
+    const input: ViolationInput = { category: 'syscall', operation: syscallName(nr), target: syscallName(nr), errno: -ret, source: 'ebpf', process: { comm, pid } };
     const v = this.store.add(input, this.at);
     if (v && uid !== '0') this.keyByUid.set(uid, v.key);
+  }
+
+  /** A denial on one path (an F record), however it was read. */
+  private file(nr: number, pid: number, ret: number, uid: string, comm: string, raw: string): void {
+    const operation = syscallName(nr);
+    // An absolute path is its own target: a repeat is merged by its key fields alone, without the
+    // input object add() needs. A relative one must go through resolvePath every time.
+    const absolute = raw.startsWith('/') || raw === '';
+    const v = (absolute ? this.store.repeat('filesystem', operation, raw, -ret, comm, this.at) : undefined) ?? this.addFile(operation, pid, ret, comm, raw);
+    if (v && uid !== '0') this.keyByUid.set(uid, v.key);
+  }
+
+  private addFile(operation: string, pid: number, ret: number, comm: string, raw: string): Violation | undefined {
+    // The store may keep these strings: they must not pin the chunk they were read from.
+    const path = detached(raw);
+    return this.store.add(
+      {
+        category: 'filesystem',
+        operation,
+        ...this.absolute(pid, path),
+        ...(mayBeTruncated(path) ? { truncated: true } : {}),
+        errno: -ret,
+        source: 'ebpf',
+        process: { comm: detached(comm), pid },
+      },
+      this.at,
+    );
   }
 
   private pair(r: FramedRecord): void {

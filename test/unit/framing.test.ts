@@ -1,7 +1,21 @@
 import assert from 'node:assert/strict';
-import { FramedRecord, RecordReader } from '../../src/core/framing';
+import { detached, FramedRecord, RecordReader } from '../../src/core/framing';
 
 const T = '0123456789abcdef0123456789abcdef';
+
+/** Feeds `parts` in order; `inPlace` reads every record through recordSpan (as the decoder does) instead of record(). */
+function readParts(parts: readonly string[], inPlace = false): { records: FramedRecord[]; unframed: string[]; malformed: number } {
+  const records: FramedRecord[] = [];
+  const unframed: string[] = [];
+  const r = new RecordReader(T, {
+    record: (x) => records.push(x),
+    unframed: (l) => unframed.push(l),
+    ...(inPlace ? { recordSpan: (span) => records.push(span.toRecord()) > 0 } : {}),
+  });
+  for (const p of parts) r.feed(p);
+  r.end();
+  return { records, unframed, malformed: r.malformed };
+}
 
 function read(text: string, chunks = 1): { records: FramedRecord[]; unframed: string[]; malformed: number } {
   const records: FramedRecord[] = [];
@@ -54,5 +68,59 @@ describe('RecordReader (token framing)', () => {
     const { records, malformed } = read(`${T}|F|257|1|1|-30|1|1|${T}|a|${T}|${huge}\n${huge}\n`);
     assert.equal(records.length, 0);
     assert.ok(malformed >= 1);
+  });
+
+  // Names a sandboxed program can choose: separators, pieces of the token, newlines, the token's first character.
+  const hostile = [
+    `${T}|F|257|10|11|-30|99|0|${T}|touch|${T}|/etc/x|${T}`,
+    `${T}|F|257|10|11|-30|99|0|${T}|to|uch|${T}|/a|${T}b|${T}c|${T}`, // '|' in comm; `|TOKEN` not followed by '|' inside a name
+    `${T}|F|257|10|11|-30|99|0|${T}|touch|${T}|/a|${T}|extra|${T}`, // a real separator inside a name: one more string
+    `${T}|F|257|10|11|-30|99|0|${T}|touch|${T}|/a\n${T}|F|1|1|1|-1|1|0|${T}|x|${T}|/forged|${T}`, // a newline, then a record with the real token, inside a name
+    `${T}|F|257|10|11|-30|99|0|${T}||${T}||${T}`, // empty strings
+    `${T}|F|257|10|11|-30|99|0|${T}||${T}|${T}`, // a name that is `|TOKEN`
+    `${T}|BEGIN|3|1|2|5|${T}`, // no strings at all
+    `${T}||${T}`, // shortest complete record: an empty body
+    `${T}|${T}\n${T}|F|1|1|1|-1|1|0|${T}|a|${T}|/b|${T}`, // `TOKEN|TOKEN` is not a whole record yet: it runs on into the next line
+    `${T.slice(0, 31)}|F|257|1|1|-30|1|1|${T}|a|${T}|/b|${T}`, // the token less its last digit
+    `${T[0]}ttaching 5 probes...`, // a line that starts like the token
+    `@cnt[5]: 3`,
+    ``,
+  ].join('\n') + '\n';
+
+  it('reads records in place exactly as split, for names full of separators and token pieces', () => {
+    const split = readParts([hostile]);
+    assert.deepEqual(readParts([hostile], true), split);
+    assert.deepEqual(split.records.map((r) => r.strings), [
+      ['touch', '/etc/x'],
+      ['to|uch', `/a|${T}b|${T}c`],
+      ['touch', '/a', 'extra'],
+      ['touch', `/a\n${T}|F|1|1|1|-1|1|0`, 'x', '/forged'], // the token is secret: whoever prints it is the monitor
+      ['', ''],
+      [`|${T}`],
+      [],
+      [],
+      ['a', '/b'],
+    ]);
+    assert.deepEqual(split.records[8].head, [`${T}\n${T}`, 'F', '1', '1', '1', '-1', '1', '0']);
+    assert.deepEqual(split.unframed, [`${T.slice(0, 31)}|F|257|1|1|-30|1|1|${T}|a|${T}|/b|${T}`, `${T[0]}ttaching 5 probes...`, '@cnt[5]: 3', '']);
+    assert.equal(split.malformed, 0);
+  });
+
+  it('reads the same records whichever position a chunk boundary falls at, split or in place', () => {
+    const whole = readParts([hostile]);
+    for (let at = 0; at <= hostile.length; at++) {
+      for (const inPlace of [false, true]) {
+        assert.deepEqual(readParts([hostile.slice(0, at), hostile.slice(at)], inPlace), whole, `boundary at ${at}, inPlace=${inPlace}`);
+      }
+    }
+    const bytes = [...hostile];
+    assert.deepEqual(readParts(bytes, true), whole, 'one character per chunk');
+  });
+
+  it('detached() keeps the value of the string it copies', () => {
+    const s = 'x'.repeat(20);
+    assert.equal(detached(s), s);
+    assert.equal(detached('short'), 'short');
+    assert.equal(detached(''), '');
   });
 });

@@ -139,3 +139,88 @@ describe('MonitorDecoder', () => {
     assert.deepEqual(other, []);
   });
 });
+
+/** The reference: every record split into fields, as before F records were read in place. */
+class SplitOnlyDecoder extends MonitorDecoder {
+  override recordSpan(): boolean {
+    return false;
+  }
+}
+
+function decodeWith(Decoder: typeof MonitorDecoder, parts: readonly string[]) {
+  const store = new ViolationStore(5);
+  const events: MonitorLifecycle[] = [];
+  const other: string[] = [];
+  const resolved: string[] = [];
+  const d = new Decoder(T, store, (e) => events.push(e), (l) => other.push(l), () => at, (pid, p) => {
+    resolved.push(`${pid}:${p}`);
+    return { path: `/cwd/${p}`, guessed: false };
+  });
+  for (const p of parts) d.feed(p);
+  d.end();
+  return { violations: store.list(), overflow: store.overflow, events, other, resolved, stats: d.stats };
+}
+
+describe('MonitorDecoder, F records read in place', () => {
+  const f = (head: string, comm = 'touch', path = '/etc/x') => `${T}|F|${head}|${T}|${comm}|${T}|${path}|${T}`;
+  // Every way an F record can be odd, each followed by a good one: the in-place reader must hand
+  // the odd ones on to be split, and count, merge and reject exactly as the split reader does.
+  const lines = [
+    f('257|1|1|-30|5|0'),
+    f('257|x|1|-30|5|0'), // a malformed record, then a repeat of a good one
+    f('257|2|2|-30|6|0'),
+    ...['+5', ' 1', '1.0', '0x10', '1e3', '-0', '007', '-', '', '\t1', '1234567890123456', '99999999999999999'].map((n) => f(`257|${n}|${n}|${n}|5|0`)),
+    f('257|1|1'),
+    f('257|1|1|-30'),
+    f('257|1|1|-30|5'),
+    f('257|1|1|-30|5|0|extra|more'),
+    f('257|1|1|-30|5|00'),
+    f('257|1|1|-30|5|'),
+    f('257|3|3|-30|5|77'),
+    `${T}|COUNTS|${T}`,
+    '@cnt[77]: 10',
+    `${T}|COUNTS_END|${T}`,
+    f('257|1|1|-30|5|0', 'to|uch'),
+    f('257|1|1|-30|5|0', 'touch', 'rel/x'),
+    f('257|4|4|-30|5|0', 'touch', 'rel/x'),
+    f('257|1|1|-30|5|0', 'touch', ''),
+    f('257|1|1|-30|5|0', 'touch', '/a|b'),
+    f('257|1|1|-30|5|0', 'touch', `/a|${T}`),
+    f('257|1|1|-30|5|0', 'touch', '/a\nb'),
+    f('257|1|1|-30|5|0', 'touch', '/' + 'y'.repeat(5000)),
+    f('257|1|1|-30|5|0', 'touch', '/' + 'y'.repeat(5001)), // the same target once cut at MAX_TARGET_CHARS
+    f('257|1|1|-30|5|0', 'touch', '/' + 'a'.repeat(198)),
+    `${T}|F|257|1|1|-30|5|0|${T}|touch|${T}`, // no path
+    `${T}|F|257|1|1|-30|5|0|${T}`, // no strings
+    `${T}|F2|316|5|5|-30|9|0|${T}|mv|${T}|/etc/hostname|${T}`,
+    f('257|1|1|-30|5|0'),
+    `${T}|FX|257|1|1|-30|5|0|${T}|touch|${T}|/etc/x|${T}`,
+    f('257|1|1|-30|5|0').replace('|F|', '|f|'),
+    f('83|1|1|-13|5|0', 'mkdir', '/etc/new'), // past the store's bound of 5: overflow
+    f('257|1|1|-30|5|0'),
+  ];
+  const text = lines.map((l) => `${l}\n`).join('');
+
+  it('decodes every odd record exactly as the split reader does', () => {
+    const fast = decodeWith(MonitorDecoder, [text]);
+    assert.deepEqual(fast, decodeWith(SplitOnlyDecoder, [text]));
+    assert.equal(fast.violations[0].count, 20); // openat /etc/x by touch: ten good lines and uid 77's kernel count of 10
+    assert.equal(fast.stats.records, lines.length - 1); // all but the @cnt line
+    assert.equal(fast.stats.malformed, 10); // x, ' 1', '-', '', 17 digits, too few fields, no path, no strings, FX, f
+    assert.deepEqual(fast.resolved, ['1:rel/x', '4:rel/x']);
+  });
+
+  it('decodes the same whichever position a chunk boundary falls at', function () {
+    this.timeout(60_000); // a hang guard only: the machine may be busy
+    const whole = decodeWith(SplitOnlyDecoder, [text]);
+    // Every position through the short records; past them, the long names are cut every 31 characters.
+    for (let cut = 0; cut <= text.length; cut += cut < 2000 ? 1 : 31) {
+      assert.deepEqual(decodeWith(MonitorDecoder, [text.slice(0, cut), text.slice(cut)]), whole, `boundary at ${cut}`);
+    }
+  });
+
+  it('credits kernel-side counts to a uid first seen in a record read in place', () => {
+    const { violations } = decodeWith(MonitorDecoder, [[f('257|1|1|-30|5|42'), `${T}|COUNTS|${T}`, '@cnt[42]: 9', `${T}|COUNTS_END|${T}`].map((l) => `${l}\n`).join('')]);
+    assert.equal(violations[0].count, 10);
+  });
+});
