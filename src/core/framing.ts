@@ -42,14 +42,17 @@ export function detached(s: string): string {
 export class RecordSpan {
   text = '';
   head = 0;
-  /** Where the header ends: at the first separator, or at `end` when there is none. */
-  headEnd = 0;
   end = 0;
 
   constructor(
     private readonly close: string,
     private readonly sep: string,
   ) {}
+
+  /** Whether a separator `|TOKEN|` starts at `at`, inside the body. */
+  separatorAt(at: number): boolean {
+    return at + this.sep.length <= this.end && this.text.indexOf(this.sep, at) === at;
+  }
 
   /** Where the field starting at `from` ends: at the next `|TOKEN|` inside the body, else at `end`. */
   fieldEnd(from: number): number {
@@ -64,14 +67,15 @@ export class RecordSpan {
     return end;
   }
 
-  /** Start of the field after the one ending at `at` (a separator). */
+  /** Start of the field after the separator at `at`. */
   next(at: number): number {
     return at + this.sep.length;
   }
 
   /** The record split into fields, for sinks that do not parse in place; its strings may be kept. */
   toRecord(): FramedRecord {
-    const { text, head, headEnd, end } = this;
+    const { text, head, end } = this;
+    const headEnd = this.fieldEnd(head);
     if (headEnd === end) return { head: text.slice(head, end).split('|'), strings: [] };
     return { head: text.slice(head, headEnd).split('|'), strings: text.slice(this.next(headEnd), end).split(this.sep).map(detached) };
   }
@@ -170,7 +174,6 @@ export class RecordReader {
     span.text = text;
     span.head = start + this.open.length;
     span.end = end - this.close.length;
-    span.headEnd = span.fieldEnd(span.head);
     if (this.sink.recordSpan?.(span) !== true) this.sink.record(span.toRecord());
     span.text = ''; // holds no chunk alive between calls
   }

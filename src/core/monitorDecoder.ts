@@ -35,29 +35,41 @@ const PIPE = 0x7c;
 const MINUS = 0x2d;
 const ZERO = 0x30;
 const LETTER_F = 0x46;
+const SLASH = 0x2f;
+
+/** Longest header field read in place: 15 digits are always a safe integer, and no field that short can hold a token. */
+const MAX_DIGITS = 15;
 
 /**
- * The header integer text[from, to) when it is plain (-?digits, at most 15 of them), else NaN:
- * anything else (empty, spaces, +, 0x, 1e3, 1.0, too long) is left to ints(), whose Number() rules decide.
+ * Reads the header of an F record in place, `F|nr|pid|tid|ret|ts|uid|`, all of them plain decimal
+ * integers (ts unread, uid exactly 0). Anything else (a sign, spaces, 0x, 1e3, empty, long or
+ * missing fields, another uid) fails, and the record is split and judged by ints() instead.
  */
-function plainInt(text: string, from: number, to: number): number {
-  let i = from;
-  const negative = i < to && text.charCodeAt(i) === MINUS;
-  if (negative) i++;
-  if (i === to || to - i > 15) return NaN;
-  let n = 0;
-  for (; i < to; i++) {
-    const d = text.charCodeAt(i) - ZERO;
-    if (d < 0 || d > 9) return NaN;
-    n = n * 10 + d;
-  }
-  return negative ? -n : n;
-}
+class HeadReader {
+  /** Where reading stopped: after the last field read, on its '|'. */
+  at = 0;
 
-/** End of the header field starting at `from`: the next '|', which is at `headEnd` at the latest. */
-function headFieldEnd(text: string, from: number, headEnd: number): number {
-  const at = text.indexOf('|', from);
-  return at === -1 || at > headEnd ? headEnd : at;
+  /** The integer at `at` ending at a '|', or NaN. */
+  int(text: string): number {
+    let i = this.at;
+    const negative = text.charCodeAt(i) === MINUS;
+    if (negative) i++;
+    const start = i;
+    let n = 0;
+    for (let d = text.charCodeAt(i) - ZERO; d >= 0 && d <= 9; d = text.charCodeAt(++i) - ZERO) n = n * 10 + d;
+    if (i === start || i - start > MAX_DIGITS || text.charCodeAt(i) !== PIPE) return NaN;
+    this.at = i + 1;
+    return negative ? -n : n;
+  }
+
+  /** Moves past the timestamp (digits, any number of them up to 20: bpftrace's nsecs) and its '|'. */
+  skipTimestamp(text: string): boolean {
+    let i = this.at;
+    while (text.charCodeAt(i) >= ZERO && text.charCodeAt(i) <= ZERO + 9) i++;
+    if (i === this.at || i - this.at > 20 || text.charCodeAt(i) !== PIPE) return false;
+    this.at = i + 1;
+    return true;
+  }
 }
 
 /** bpftrace's str() keeps STRLEN - 1 bytes: a path that long may have been cut. */
@@ -134,41 +146,35 @@ export class MonitorDecoder implements FramingSink {
     this.onOther(line);
   }
 
+  private readonly headReader = new HeadReader();
+
   /**
-   * The storm's record, `F|nr|pid|tid|ret|ts|uid` with two strings, read in place: no split, no
-   * field strings but comm, path and a uid other than 0. Anything else goes to record() split.
+   * The storm's record, an F with a plain header and two strings, read in place: the only strings
+   * made are comm and path. Anything else is left to record(), split (returns false).
    */
   recordSpan(r: RecordSpan): boolean {
-    const { text, head, headEnd } = r;
-    if (headEnd - head < 2 || text.charCodeAt(head) !== LETTER_F || text.charCodeAt(head + 1) !== PIPE) return false;
-    const nrEnd = headFieldEnd(text, head + 2, headEnd);
-    const nr = plainInt(text, head + 2, nrEnd);
-    if (nrEnd === headEnd || Number.isNaN(nr)) return false;
-    const pidEnd = headFieldEnd(text, nrEnd + 1, headEnd);
-    const pid = plainInt(text, nrEnd + 1, pidEnd);
-    if (pidEnd === headEnd || Number.isNaN(pid)) return false;
-    const tidEnd = headFieldEnd(text, pidEnd + 1, headEnd);
-    if (tidEnd === headEnd || Number.isNaN(plainInt(text, pidEnd + 1, tidEnd))) return false;
-    const retEnd = headFieldEnd(text, tidEnd + 1, headEnd);
-    const ret = plainInt(text, tidEnd + 1, retEnd);
-    if (Number.isNaN(ret)) return false;
-    let uid = '0'; // head[6] ?? '0'
-    if (retEnd < headEnd) {
-      const tsEnd = headFieldEnd(text, retEnd + 1, headEnd);
-      if (tsEnd < headEnd) {
-        const uidEnd = headFieldEnd(text, tsEnd + 1, headEnd);
-        if (uidEnd !== tsEnd + 2 || text.charCodeAt(tsEnd + 1) !== ZERO) uid = text.slice(tsEnd + 1, uidEnd);
-      }
-    }
-    if (headEnd === r.end) return false; // no strings: malformed, counted by record()
-    const commStart = r.next(headEnd);
-    const commEnd = r.fieldEnd(commStart);
-    if (commEnd === r.end) return false;
+    const { text, head, end } = r;
+    if (text.charCodeAt(head) !== LETTER_F || text.charCodeAt(head + 1) !== PIPE) return false;
+    const h = this.headReader;
+    h.at = head + 2;
+    const nr = h.int(text);
+    const pid = h.int(text);
+    const tid = h.int(text);
+    const ret = h.int(text);
+    if (Number.isNaN(nr + pid + tid + ret) || !h.skipTimestamp(text)) return false;
+    // uid 0 (the kernel prints repeats without one), then the first separator: fields this short
+    // cannot hold the 32-digit token, so no separator started earlier and the header is exactly these.
+    const uidEnd = h.at + 1;
+    if (text.charCodeAt(h.at) !== ZERO || !r.separatorAt(uidEnd)) return false;
+    const commStart = r.next(uidEnd);
+    const commEnd = text.indexOf('|', commStart); // at `end` at the latest: the closing token starts with '|'
+    if (!r.separatorAt(commEnd)) return false;
+    // A path without '|' holds no separator: it runs to the closing token.
     const pathStart = r.next(commEnd);
-    const pathEnd = r.fieldEnd(pathStart);
+    if (text.indexOf('|', pathStart) !== end) return false;
     this.records++;
     try {
-      this.file(nr, pid, ret, uid, text.slice(commStart, commEnd), text.slice(pathStart, pathEnd));
+      this.file(nr, pid, ret, '0', text.slice(commStart, commEnd), text.slice(pathStart, end));
     } catch {
       this.ownMalformed++;
     }
@@ -262,7 +268,7 @@ export class MonitorDecoder implements FramingSink {
     const operation = syscallName(nr);
     // An absolute path is its own target: a repeat is merged by its key fields alone, without the
     // input object add() needs. A relative one must go through resolvePath every time.
-    const absolute = raw.startsWith('/') || raw === '';
+    const absolute = raw.charCodeAt(0) === SLASH || raw === ''; // not startsWith: slow on a slice, see framing.ts
     const v = (absolute ? this.store.repeat('filesystem', operation, raw, -ret, comm, this.at) : undefined) ?? this.addFile(operation, pid, ret, comm, raw);
     if (v && uid !== '0') this.keyByUid.set(uid, v.key);
   }

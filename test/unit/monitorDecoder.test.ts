@@ -219,7 +219,7 @@ describe('MonitorDecoder, F records read in place', () => {
     }
   });
 
-  it('credits kernel-side counts to a uid first seen in a record read in place', () => {
+  it('credits kernel-side counts to a uid first seen in an F record (one with a uid is split)', () => {
     const { violations } = decodeWith(MonitorDecoder, [[f('257|1|1|-30|5|42'), `${T}|COUNTS|${T}`, '@cnt[42]: 9', `${T}|COUNTS_END|${T}`].map((l) => `${l}\n`).join('')]);
     assert.equal(violations[0].count, 10);
   });
