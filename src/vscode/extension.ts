@@ -31,7 +31,7 @@ export interface FenceLensApi {
   readonly output: OutputLog;
   readonly diagnostics: Diagnostics;
   readonly statusBar: StatusBar;
-  /** The doctor's checks behind the welcome views, run after activation once the view shows. */
+  /** The doctor's checks behind the welcome views, run shortly after activation (never in it). */
   readonly environment: EnvironmentCheck;
   programPaths(): ProgramPaths;
   monitorMode(): MonitorMode;
@@ -46,7 +46,7 @@ export function activate(context: vscode.ExtensionContext): FenceLensApi {
   const status = new StatusBar(runs);
   const launcher = new Launcher(runs, context.workspaceState);
   const tasks = new FenceTaskProvider(launcher);
-  const environment = new EnvironmentCheck(treeView);
+  const environment = new EnvironmentCheck();
 
   const updateBadge = (): void => {
     const n = runs.latest()?.violations().length ?? 0;

@@ -27,9 +27,8 @@ describe('activation and contributions', () => {
     assert.equal(contributed.length, 16);
   });
 
-  it('checks the machine for the welcome views after activation, once the view shows', async () => {
+  it('checks the machine for the welcome views after activation', async () => {
     const api = await fenceLens();
-    await vscode.commands.executeCommand('fenceLens.violations.focus');
     // The doctor starts processes (fence --help, dbus-send), so it runs after activate(), not in it.
     const checks = await waitFor('the environment check behind the welcome views', () => api.environment.checks, 30_000);
     // This machine has fence and the helper (scripts/test-env.sh): neither welcome view may say otherwise.
