@@ -9,8 +9,9 @@
 //   (test/vscode/trivial-extension: activate() registers one command) loaded in the same host:
 //   VS Code's own price of activating anything, the baseline. Which of the two goes first
 //   alternates per host (FENCE_LENS_BENCH_TRIVIAL_FIRST), since the first activation in a host may
-//   pay one-time costs. FENCE_LENS_BENCH_PROFILE=1 also writes CPU profiles of both activations next
-//   to the results (activate.cpuprofile, activate-trivial.cpuprofile; run-host.mjs copies them out).
+//   pay one-time costs. FENCE_LENS_BENCH_PROFILE=1 also writes CPU profiles of both activations and
+//   of the storm next to the results (activate.cpuprofile, activate-trivial.cpuprofile,
+//   storm.cpuprofile; run-host.mjs copies them out).
 // - lag: perf_hooks.monitorEventLoopDelay in this host (the extension's own event loop) during a
 //   `fenceLens.run` that streams FENCE_LENS_BENCH_DENIALS distinct denied writes into the tree, and
 //   the same for an idle interval of equal length in the same host as the baseline. The histogram
@@ -28,8 +29,8 @@ const EXTENSION_ID = 'fence-lens.fence-lens';
 const TRIVIAL_EXTENSION_ID = 'fence-lens-bench.trivial-extension';
 const RESOLUTION_MS = 10;
 const STARTUP_SETTLE_MS = 3000;
-/** Lets what our activation started in the background finish before the baseline is timed. */
-const ACTIVATION_SETTLE_MS = 1000;
+/** Lets what our activation started in the background (the doctor, 500 ms after) finish before anything else is timed. */
+const ACTIVATION_SETTLE_MS = 2000;
 
 export interface LagSample {
   readonly durationMs: number;
@@ -103,16 +104,18 @@ async function measure(): Promise<HostBench> {
 
   const denials = Number(process.env.FENCE_LENS_BENCH_DENIALS || 3000);
   await vscode.commands.executeCommand('fenceLens.clear');
-  await sleep(1000); // let activation's own work settle before sampling
+  await sleep(ACTIVATION_SETTLE_MS); // let activation's own background work settle before sampling
   const before = api.explorer.refreshCount;
-  const storm = await sampleLag(async () => {
-    const report = await vscode.commands.executeCommand<RunReport>('fenceLens.run', {
-      command: `i=0; while [ $i -lt ${denials} ]; do i=$((i+1)); : > /etc/fence-lens-bench-$i 2>/dev/null; done; exit 0`,
-    });
-    // The tree repaints on a throttle: include the last repaint in the sample.
-    for (let i = 0; i < 100 && api.explorer.refreshPending; i++) await sleep(50);
-    return report;
-  });
+  const storm = await sampleLag(() =>
+    profiled(profile('storm.cpuprofile'), async () => {
+      const report = await vscode.commands.executeCommand<RunReport>('fenceLens.run', {
+        command: `i=0; while [ $i -lt ${denials} ]; do i=$((i+1)); : > /etc/fence-lens-bench-$i 2>/dev/null; done; exit 0`,
+      });
+      // The tree repaints on a throttle: include the last repaint in the sample.
+      for (let i = 0; i < 100 && api.explorer.refreshPending; i++) await sleep(50);
+      return report;
+    }),
+  );
   const repaints = api.explorer.refreshCount - before;
   const report = storm.result;
   await sleep(500);
