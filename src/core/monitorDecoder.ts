@@ -41,12 +41,12 @@ const SLASH = 0x2f;
 const MAX_DIGITS = 15;
 
 /**
- * Reads the header of an F record in place, `F|nr|pid|tid|ret|ts|uid|`, all of them plain decimal
- * integers (ts unread, uid exactly 0). Anything else (a sign, spaces, 0x, 1e3, empty, long or
+ * Reads the header of an F record in place, `F|nr|pid|tid|ret|ts|uid|`: nr to ret plain decimal
+ * integers, ts unread, uid exactly 0. Anything else (a sign, spaces, 0x, 1e3, empty, long or
  * missing fields, another uid) fails, and the record is split and judged by ints() instead.
  */
 class HeadReader {
-  /** Where reading stopped: after the last field read, on its '|'. */
+  /** Where the next field starts: just past the '|' that ended the last one read. */
   at = 0;
 
   /** The integer at `at` ending at a '|', or NaN. */
@@ -62,12 +62,11 @@ class HeadReader {
     return negative ? -n : n;
   }
 
-  /** Moves past the timestamp (digits, any number of them up to 20: bpftrace's nsecs) and its '|'. */
+  /** Moves past the timestamp (unread, as on the split path: up to 20 characters, bpftrace's nsecs) and its '|'. */
   skipTimestamp(text: string): boolean {
-    let i = this.at;
-    while (text.charCodeAt(i) >= ZERO && text.charCodeAt(i) <= ZERO + 9) i++;
-    if (i === this.at || i - this.at > 20 || text.charCodeAt(i) !== PIPE) return false;
-    this.at = i + 1;
+    const end = text.indexOf('|', this.at);
+    if (end === -1 || end - this.at > 20) return false;
+    this.at = end + 1;
     return true;
   }
 }
@@ -81,6 +80,11 @@ function mayBeTruncated(s: string): boolean {
 export class MonitorDecoder implements FramingSink {
   private readonly reader: RecordReader;
   private readonly keyByUid = new Map<string, string>();
+  /** The violation of the F record read last, and for each, the one whose record came next last time. */
+  private lastFile: Violation | undefined;
+  private nextFile = new WeakMap<Violation, Violation>();
+  /** The store's generation these were remembered in: a clear() drops them. */
+  private generation = 0;
   /** Repeats already credited per uid: COUNTS blocks carry running totals, we add the difference. */
   private readonly creditedByUid = new Map<string, number>();
   private inCounts = false;
@@ -266,11 +270,34 @@ export class MonitorDecoder implements FramingSink {
   /** A denial on one path (an F record), however it was read. */
   private file(nr: number, pid: number, ret: number, uid: string, comm: string, raw: string): void {
     const operation = syscallName(nr);
+    const errno = -ret;
+    let v: Violation | undefined;
     // An absolute path is its own target: a repeat is merged by its key fields alone, without the
     // input object add() needs. A relative one must go through resolvePath every time.
-    const absolute = raw.charCodeAt(0) === SLASH || raw === ''; // not startsWith: slow on a slice, see framing.ts
-    const v = (absolute ? this.store.repeat('filesystem', operation, raw, -ret, comm, this.at) : undefined) ?? this.addFile(operation, pid, ret, comm, raw);
+    if (raw.charCodeAt(0) === SLASH || raw === '') {
+      // Storms repeat denials in the order they came before (one path hammered, a loop over a set of
+      // files, two processes taking turns): try the one that followed the previous denial last time.
+      // Equal key fields make it the violation the store would find, if the store still holds it.
+      if (this.generation !== this.store.generation) this.forgetOrder();
+      const last = this.lastFile;
+      const guess = last === undefined ? undefined : this.nextFile.get(last);
+      if (guess !== undefined && guess.target === raw && guess.errno === errno && guess.operation === operation && guess.process.comm === comm && guess.category === 'filesystem') {
+        this.store.addTo(guess, this.at);
+        v = guess;
+      } else {
+        v = this.store.repeat('filesystem', operation, raw, errno, comm, this.at);
+        if (v !== undefined && last !== undefined) this.nextFile.set(last, v);
+      }
+    }
+    v ??= this.addFile(operation, pid, ret, comm, raw);
+    this.lastFile = v;
     if (v && uid !== '0') this.keyByUid.set(uid, v.key);
+  }
+
+  private forgetOrder(): void {
+    this.generation = this.store.generation;
+    this.lastFile = undefined;
+    this.nextFile = new WeakMap();
   }
 
   private addFile(operation: string, pid: number, ret: number, comm: string, raw: string): Violation | undefined {

@@ -56,6 +56,7 @@ export class ViolationStore {
   private readonly overflowKeys = new Set<string>();
   private overflowDistinct = 0;
   private overflowEvents = 0;
+  private cleared = 0;
 
   constructor(readonly maxDistinct: number = DEFAULT_MAX_DISTINCT) {}
 
@@ -117,6 +118,19 @@ export class ViolationStore {
     return held;
   }
 
+  /**
+   * Counts `count` more occurrences of `v`, a violation this store returned while `generation` had
+   * its current value (it holds every such one). For callers that remember violations themselves.
+   */
+  addTo(v: Violation, at: Date, count = 1): void {
+    this.merge(v, count, at);
+  }
+
+  /** Changes whenever violations are dropped (clear()): one returned since it last changed is still held. */
+  get generation(): number {
+    return this.cleared;
+  }
+
   /** The violation held under these fields' key, found through the target index. */
   private find(category: Category, operation: string, target: string, errno: number | null, comm: string): Violation | undefined {
     const sameTarget = this.byTarget.get(target);
@@ -171,6 +185,7 @@ export class ViolationStore {
   clear(): void {
     this.byKey.clear();
     this.byTarget.clear();
+    this.cleared++;
     this.overflowKeys.clear();
     this.overflowDistinct = 0;
     this.overflowEvents = 0;

@@ -223,4 +223,27 @@ describe('MonitorDecoder, F records read in place', () => {
     const { violations } = decodeWith(MonitorDecoder, [[f('257|1|1|-30|5|42'), `${T}|COUNTS|${T}`, '@cnt[42]: 9', `${T}|COUNTS_END|${T}`].map((l) => `${l}\n`).join('')]);
     assert.equal(violations[0].count, 10);
   });
+
+  it('follows repeats that come in the order they came before, and notices when the order breaks or the store is cleared', () => {
+    const cycle = ['/a', '/b', '/c'].map((p) => `${f('257|1|1|-30|5|0', 'touch', p)}\n`).join('');
+    // The prediction after /a is /b: here /b comes again with another errno, comm and operation, and /a twice in a row.
+    const broken = [f('257|1|1|-13|5|0', 'touch', '/b'), f('257|1|1|-30|5|0', 'cp', '/b'), f('83|1|1|-30|5|0', 'touch', '/b'), f('257|1|1|-30|5|0', 'touch', '/a'), f('257|1|1|-30|5|0', 'touch', '/a')]
+      .map((l) => `${l}\n`).join('');
+    const run = (Decoder: typeof MonitorDecoder) => {
+      const store = new ViolationStore();
+      const d = new Decoder(T, store, () => undefined, () => undefined, () => at);
+      d.feed(cycle + cycle + cycle);
+      d.feed(broken);
+      store.clear();
+      d.feed(cycle + cycle);
+      return store.list().map((v) => [v.operation, v.target, v.errno, v.process.comm, v.count]);
+    };
+    const fast = run(MonitorDecoder);
+    assert.deepEqual(fast, run(SplitOnlyDecoder));
+    assert.deepEqual(fast, [
+      ['openat', '/a', 30, 'touch', 2],
+      ['openat', '/b', 30, 'touch', 2],
+      ['openat', '/c', 30, 'touch', 2],
+    ]);
+  });
 });

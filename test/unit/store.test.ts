@@ -138,3 +138,18 @@ describe('ViolationStore merge key', () => {
     ]);
   });
 });
+
+describe('ViolationStore.addTo and generation', () => {
+  it('counts into a violation it returned, and changes generation only when it drops violations', () => {
+    const s = new ViolationStore(1);
+    const g = s.generation;
+    const v = s.add(input('/etc/x'), t0);
+    s.add(input('/etc/y'), t0); // overflow: nothing held is dropped
+    assert.equal(s.generation, g);
+    if (!v) throw new Error('not added');
+    s.addTo(v, t1, 4);
+    assert.deepEqual([v.count, v.firstSeen, v.lastSeen], [5, t0, t1]);
+    s.clear();
+    assert.notEqual(s.generation, g);
+  });
+});
