@@ -79,7 +79,21 @@ export interface BystanderOverhead {
   /** Both on the loops' CPU time instead of wall time. */
   readonly cpuRatio: number;
   readonly nullCpuRatio: number;
-  readonly medianMs: { readonly fileWith: number; readonly fileWithout: number; readonly nullWith: number; readonly nullWithout: number };
+  /**
+   * The floor: the same loops while the cheapest possible probe of this kind is attached (one
+   * raw_syscalls:sys_exit program that rejects every syscall at its first instruction), against the
+   * same unmonitored baseline. No monitor that sees syscall exits this way can cost less.
+   */
+  readonly floorRatio: number;
+  readonly floorNullRatio: number;
+  readonly medianMs: {
+    readonly fileWith: number;
+    readonly fileWithout: number;
+    readonly fileFloor: number;
+    readonly nullWith: number;
+    readonly nullWithout: number;
+    readonly nullFloor: number;
+  };
   readonly rounds: number;
 }
 
@@ -125,6 +139,40 @@ async function whileSandboxIdles<T>(f: Fixtures, monitored: boolean, during: () 
   }
 }
 
+/**
+ * The floor probe: attached to the same tracepoint as the monitor, it rejects every syscall at once.
+ * bpftrace execs its -c child only once every probe is attached, so that exec says "attached".
+ */
+export const FLOOR_PROGRAM = [
+  'tracepoint:raw_syscalls:sys_exit /args->ret < -4096/ { @n = count(); }',
+  'tracepoint:sched:sched_process_exec /pid == cpid/ { printf("FLOOR_ATTACHED\\n"); }',
+].join('\n');
+
+/** Runs `during` while the floor probe is attached. */
+async function whileFloorProbe<T>(during: () => Promise<T>): Promise<T> {
+  const child = spawn('bpftrace', ['-e', FLOOR_PROGRAM, '-c', '/bin/sleep 600'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  child.stderr.resume();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let out = '';
+      child.on('error', reject);
+      child.on('exit', (code) => reject(new Error(`floor probe exited ${code} before attaching`)));
+      child.stdout.setEncoding('utf8').on('data', (d: string) => {
+        out += d;
+        if (out.includes('FLOOR_ATTACHED')) resolve();
+      });
+    });
+    return await during();
+  } finally {
+    const gone = new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', () => resolve())));
+    if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
+    await gone;
+  }
+}
+
 export interface BystanderSizes {
   readonly nullCalls: number;
   readonly fileCalls: number;
@@ -147,42 +195,53 @@ export async function bystanderOverhead(f: Fixtures, rounds: number, sizes: Byst
     const med = (xs: LoopTime[]): LoopTime => ({ wallMs: median(xs.map((x) => x.wallMs)), cpuMs: median(xs.map((x) => x.cpuMs)) });
     return [med(file), med(nul)];
   };
-  const fileWith: number[] = [];
-  const fileWithout: number[] = [];
-  const nullWith: number[] = [];
-  const nullWithout: number[] = [];
-  const fileRatios: number[] = [];
-  const nullRatios: number[] = [];
-  const fileCpuRatios: number[] = [];
-  const nullCpuRatios: number[] = [];
+  type Arm = 'off' | 'on' | 'floor';
+  const arms: Arm[] = ['off', 'on', 'floor'];
+  const session = (arm: Arm): Promise<[LoopTime, LoopTime]> =>
+    arm === 'floor' ? whileSandboxIdles(f, false, () => whileFloorProbe(loops)) : whileSandboxIdles(f, arm === 'on', loops);
+  const ms: Record<Arm, { file: number[]; nul: number[] }> = { off: { file: [], nul: [] }, on: { file: [], nul: [] }, floor: { file: [], nul: [] } };
+  const ratios = { file: [] as number[], nul: [] as number[], fileCpu: [] as number[], nulCpu: [] as number[], floorFile: [] as number[], floorNul: [] as number[] };
   await runLoop(f, fileArgs); // warm-up
   for (let r = 0; r < rounds; r++) {
-    const order = r % 2 === 0 ? [false, true] : [true, false];
-    const got = new Map<boolean, [LoopTime, LoopTime]>();
-    for (const monitored of order) got.set(monitored, await whileSandboxIdles(f, monitored, loops));
+    const order = arms.map((_, i) => arms[(i + r) % arms.length]);
+    const got = new Map<Arm, [LoopTime, LoopTime]>();
+    for (const arm of order) got.set(arm, await session(arm));
     const none: [LoopTime, LoopTime] = [
       { wallMs: Number.NaN, cpuMs: Number.NaN },
       { wallMs: Number.NaN, cpuMs: Number.NaN },
     ];
-    const [fileOn, nullOn] = got.get(true) ?? none;
-    const [fileOff, nullOff] = got.get(false) ?? none;
-    const [fw, nw, fo, no] = [fileOn.wallMs, nullOn.wallMs, fileOff.wallMs, nullOff.wallMs];
-    fileWith.push(fw);
-    fileWithout.push(fo);
-    nullWith.push(nw);
-    nullWithout.push(no);
-    fileRatios.push(fw / fo);
-    nullRatios.push(nw / no);
-    fileCpuRatios.push(fileOn.cpuMs / fileOff.cpuMs);
-    nullCpuRatios.push(nullOn.cpuMs / nullOff.cpuMs);
-    log(`  round ${r + 1}/${rounds}: file loop ${Math.round(fo)} -> ${Math.round(fw)} ms, null-syscall loop ${Math.round(no)} -> ${Math.round(nw)} ms`);
+    const [fileOn, nullOn] = got.get('on') ?? none;
+    const [fileOff, nullOff] = got.get('off') ?? none;
+    const [fileFloor, nullFloor] = got.get('floor') ?? none;
+    for (const arm of arms) {
+      const [file, nul] = got.get(arm) ?? none;
+      ms[arm].file.push(file.wallMs);
+      ms[arm].nul.push(nul.wallMs);
+    }
+    ratios.file.push(fileOn.wallMs / fileOff.wallMs);
+    ratios.nul.push(nullOn.wallMs / nullOff.wallMs);
+    ratios.fileCpu.push(fileOn.cpuMs / fileOff.cpuMs);
+    ratios.nulCpu.push(nullOn.cpuMs / nullOff.cpuMs);
+    ratios.floorFile.push(fileFloor.wallMs / fileOff.wallMs);
+    ratios.floorNul.push(nullFloor.wallMs / nullOff.wallMs);
+    const show = (x: LoopTime): number => Math.round(x.wallMs);
+    log(`  round ${r + 1}/${rounds}: file loop ${show(fileOff)} -> ${show(fileOn)} ms (floor probe ${show(fileFloor)}), null-syscall loop ${show(nullOff)} -> ${show(nullOn)} ms (floor ${show(nullFloor)})`);
   }
   return {
-    ratio: median(fileRatios),
-    nullRatio: median(nullRatios),
-    cpuRatio: median(fileCpuRatios),
-    nullCpuRatio: median(nullCpuRatios),
-    medianMs: { fileWith: median(fileWith), fileWithout: median(fileWithout), nullWith: median(nullWith), nullWithout: median(nullWithout) },
+    ratio: median(ratios.file),
+    nullRatio: median(ratios.nul),
+    cpuRatio: median(ratios.fileCpu),
+    nullCpuRatio: median(ratios.nulCpu),
+    floorRatio: median(ratios.floorFile),
+    floorNullRatio: median(ratios.floorNul),
+    medianMs: {
+      fileWith: median(ms.on.file),
+      fileWithout: median(ms.off.file),
+      fileFloor: median(ms.floor.file),
+      nullWith: median(ms.on.nul),
+      nullWithout: median(ms.off.nul),
+      nullFloor: median(ms.floor.nul),
+    },
     rounds,
   };
 }
