@@ -91,6 +91,15 @@ function locateRegs(): string {
   ].join('\n');
 }
 
+/** Indents every line of a generated block by `levels` more steps of two spaces. */
+function indent(block: string, levels: number): string {
+  const pad = '  '.repeat(levels);
+  return block
+    .split('\n')
+    .map((l) => (l ? pad + l : l))
+    .join('\n');
+}
+
 function regOf(arg: number): string {
   const at = ARG_OFFSETS[arg];
   if (at === undefined) throw new Error(`syscall argument ${arg} has no register`);
@@ -124,6 +133,7 @@ export function monitorProgram(): string {
   const sockErr = anyOf('$r', SOCKET_DENIAL_ERRNOS.map((e) => -e));
   const seccomp = anyOf('$id', SECCOMP_SYSCALLS);
   const sockIds = anyOf('$id', TRACED_SYSCALLS.filter((s) => s.shape.kind === 'sockaddr').map((s) => s.nr));
+  const pathIds = anyOf('$id', TRACED_SYSCALLS.filter((s) => s.shape.kind !== 'sockaddr').map((s) => s.nr));
   const counts = `printf("${T}|COUNTS|${T}\\n"); print(@cnt); printf("${T}|COUNTS_END|${T}\\n");`;
   return `// Fence Lens privileged monitor, program version ${PROGRAM_VERSION}. Generated; do not edit.
 BEGIN {
@@ -193,14 +203,26 @@ interval:ms:50 {
 tracepoint:raw_syscalls:sys_exit /args->ret < 0 && @tracked[tid] == 2/ {
   $r = args->ret;
   $id = args->id;
-${locateRegs()}
-  if ($regs == 0) {
-    if (@regsbad == 0) {
-      @regsbad = 1;
-      printf("${T}|NOREGS|%d|${T}\\n", $id);
-    }
-  } else if (${sockIds}) {
+  // Registers are looked up only for a denial this program reports: other failed syscalls (say
+  // rt_sigreturn, which restores orig_ax -1) would fail the orig_ax check for nothing.
+  $want = 0;
+  if (${sockIds}) {
     if (${sockErr}) {
+      $want = 2;
+    }
+  } else if (${fileErr}) {
+    if (${pathIds}) {
+      $want = 1;
+    }
+  }
+  if ($want != 0) {
+${indent(locateRegs(), 1)}
+    if ($regs == 0) {
+      if (@regsbad == 0) {
+        @regsbad = 1;
+        printf("${T}|NOREGS|%d|${T}\\n", $id);
+      }
+    } else if ($want == 2) {
       $s = ${regOf(1)};
       $fam = *(uint16 *)uptr($s);
       $t = nsecs;
@@ -219,27 +241,26 @@ ${locateRegs()}
       } else {
         printf("${T}|N|%d|%d|%d|%d|%llu|0|%d|0|${T}|%s|${T}||${T}\\n", $id, pid, tid, $r, $t, $fam, comm);
       }
-    }
-  } else if (${fileErr}) {
-    $p = 0;
-    $q = 0;
-${pathArgs()}
-    if ($q != 0) {
-      $t = nsecs;
-      printf("${T}|F2|%d|%d|%d|%d|%llu|0|${T}|%s|${T}|%s|${T}\\n", $id, pid, tid, $r, $t, comm, str(uptr($p)));
-      printf("${T}|P2|%d|%d|%d|%d|%llu|0|${T}|%s|${T}|%s|${T}\\n", $id, pid, tid, $r, $t, comm, str(uptr($q)));
-    } else if ($p != 0) {
-      $u = @uid[$id, $r, comm, str(uptr($p))];
-      if ($u == 0) {
+    } else {
+      $p = (uint64)0;
+      $q = (uint64)0;
+${indent(pathArgs(), 1)}
+      if ($q != 0) {
         $t = nsecs;
-        @uid[$id, $r, comm, str(uptr($p))] = $t;
-        printf("${T}|F|%d|%d|%d|%d|%llu|%llu|${T}|%s|${T}|%s|${T}\\n", $id, pid, tid, $r, $t, $t, comm, str(uptr($p)));
-      } else {
-        @cnt[$u] = count();
+        printf("${T}|F2|%d|%d|%d|%d|%llu|0|${T}|%s|${T}|%s|${T}\\n", $id, pid, tid, $r, $t, comm, str(uptr($p)));
+        printf("${T}|P2|%d|%d|%d|%d|%llu|0|${T}|%s|${T}|%s|${T}\\n", $id, pid, tid, $r, $t, comm, str(uptr($q)));
+      } else if ($p != 0) {
+        $u = @uid[$id, $r, comm, str(uptr($p))];
+        if ($u == 0) {
+          $t = nsecs;
+          @uid[$id, $r, comm, str(uptr($p))] = $t;
+          printf("${T}|F|%d|%d|%d|%d|%llu|%llu|${T}|%s|${T}|%s|${T}\\n", $id, pid, tid, $r, $t, $t, comm, str(uptr($p)));
+        } else {
+          @cnt[$u] = count();
+        }
       }
     }
-  }
-  if ($r == -1 && (${seccomp})) {
+  } else if ($r == -1 && (${seccomp})) {
     $v = @suid[$id, comm];
     if ($v == 0) {
       $t = nsecs;
