@@ -2,6 +2,17 @@
 // ViolationStore, against plain line splitting of the same bytes in the same process. The stream
 // is what the kernel sends once its dedup map is full: every event printed (uid 0), cycling over a
 // few thousand distinct paths, cut into 64 KiB chunks as a pipe delivers them.
+//
+// What it exercises: every record is an F with uid 0 and an absolute path, the shape the decoder
+// reads in place (recordSpan), and the paths repeat in the same order every cycle, so the
+// decoder's guess "the violation that followed the previous one last time" holds for every repeat
+// after the first cycle; in random order it never does and each repeat goes through the store's
+// lookup instead, hashing the path (measured on the shared 2-CPU VM: ~0.9 us of CPU per record in
+// cycle order, 10-40% more in random order).
+// Why the fraction stays far below 1: the baseline touches each line with one indexOf and one
+// slice (~100 ns there); finding a record's line and checking the secret token at both of its ends
+// (two native comparisons of 33 characters) already takes ~170 ns, before any field is read or
+// any violation looked up.
 
 import { MonitorDecoder } from '../src/core/monitorDecoder';
 import { ViolationStore } from '../src/core/store';
