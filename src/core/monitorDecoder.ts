@@ -80,6 +80,7 @@ function mayBeTruncated(s: string): boolean {
 export class MonitorDecoder implements FramingSink {
   private readonly reader: RecordReader;
   private readonly keyByUid = new Map<string, string>();
+  private readonly headReader = new HeadReader();
   /** The violation of the F record read last, and for each, the one whose record came next last time. */
   private lastFile: Violation | undefined;
   private nextFile = new WeakMap<Violation, Violation>();
@@ -149,8 +150,6 @@ export class MonitorDecoder implements FramingSink {
     if (/^Attaching \d+ probes/.test(line)) return;
     this.onOther(line);
   }
-
-  private readonly headReader = new HeadReader();
 
   /**
    * The storm's record, an F with a plain header and two strings, read in place: the only strings
@@ -285,11 +284,12 @@ export class MonitorDecoder implements FramingSink {
         this.store.addTo(guess, this.at);
         v = guess;
       } else {
-        v = this.store.repeat('filesystem', operation, raw, errno, comm, this.at);
+        v = this.store.repeat('filesystem', operation, raw, errno, comm, this.at) ?? this.addFile(operation, pid, ret, comm, raw);
         if (v !== undefined && last !== undefined) this.nextFile.set(last, v);
       }
+    } else {
+      v = this.addFile(operation, pid, ret, comm, raw);
     }
-    v ??= this.addFile(operation, pid, ret, comm, raw);
     this.lastFile = v;
     if (v && uid !== '0') this.keyByUid.set(uid, v.key);
   }
