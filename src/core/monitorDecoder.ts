@@ -13,7 +13,9 @@ export type MonitorLifecycle =
   | { readonly kind: 'exit'; readonly who: 'root' | 'owner'; readonly pid: number }
   | { readonly kind: 'end' }
   | { readonly kind: 'lost'; readonly count: number }
-  | { readonly kind: 'versionMismatch'; readonly found: number };
+  | { readonly kind: 'versionMismatch'; readonly found: number }
+  /** The program could not find the syscall's registers on this kernel: it reads no path or address. */
+  | { readonly kind: 'noRegisters'; readonly nr: number };
 
 /** A relative path made absolute; `guessed` when the process's own cwd could not be read. */
 export interface ResolvedPath {
@@ -196,6 +198,12 @@ export class MonitorDecoder implements FramingSink {
             return;
           }
           this.onLifecycle({ kind: 'begin', version: Number(version), root: Number(root), owner: Number(owner) });
+          return;
+        }
+        case 'NOREGS': {
+          const nr = Number(r.head[1]);
+          if (!Number.isInteger(nr)) throw new Error('bad syscall number');
+          this.onLifecycle({ kind: 'noRegisters', nr });
           return;
         }
         case 'READY':

@@ -4,6 +4,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
+import os from 'node:os';
 import { execa, type ResultPromise } from 'execa';
 import { HELPER_EXIT } from '../core/helperFiles';
 import { LineBuffer } from '../core/lineBuffer';
@@ -11,6 +12,7 @@ import { MonitorDecoder, type MonitorLifecycle, type ResolvedPath } from '../cor
 import { BPFTRACE_ENV, monitorProgram, PROGRAM_VERSION, TOKEN_PLACEHOLDER } from '../core/monitorProgram';
 import type { MonitorStatus } from '../core/model';
 import type { ViolationStore } from '../core/store';
+import { syscallName } from '../core/syscalls';
 import type { EscalationPlan } from './escalation';
 import { describePkexecFailure } from '../core/pkexecErrors';
 
@@ -214,6 +216,11 @@ export class PrivilegedMonitor {
         this.set('failed', `the installed helper runs program version ${e.found}, this fence-lens needs ${PROGRAM_VERSION}: run sudo fence-lens install-helper`);
         this.kill();
         this.resolveAttached(this.status);
+        return;
+      case 'noRegisters':
+        // The program keeps running (seccomp denials need no registers), but file and network
+        // denials are not being seen: say so as loudly as a monitor that died.
+        this.set('failed', `monitor failed: it cannot read syscall arguments on this kernel (no saved registers found for ${syscallName(e.nr)}); file and network denials are not recorded. Please report: uname -r = ${os.release()}`);
         return;
       case 'end':
         this.ended = true;

@@ -33,6 +33,12 @@ describe('MonitorDecoder', () => {
     assert.deepEqual(events, [{ kind: 'versionMismatch', found: 1 }]);
   });
 
+  it('reports a kernel whose saved registers the program cannot find, and nothing malformed', () => {
+    const { events, stats } = decode([`${T}|NOREGS|257|${T}`, `${T}|NOREGS|x|${T}`]);
+    assert.deepEqual(events, [{ kind: 'noRegisters', nr: 257 }]);
+    assert.equal(stats.malformed, 1);
+  });
+
   it('turns a file record into a filesystem violation with errno name and text', () => {
     const { store } = decode([`${T}|F|257|1234|1235|-30|77|77|${T}|touch|${T}|/etc/fl_x|${T}`]);
     const [v] = store.list();
