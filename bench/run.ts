@@ -119,16 +119,17 @@ it, once the view shows, and the engine (execa, the monitor, jsonc-parser) is a 
 loaded on the first run. Both bundles are minified in every build, so the tests and these rows use the bytes the
 .vsix ships; their source maps are separate .map files, not packaged, that map stack traces back to src/.
 
-Why targets are missed (measured; proposals in \`docs/bench-findings.md\`): attach time was bpftrace 0.17 re-reading
-\`/sys/kernel/tracing/available_events\` for every \`args->\` in the program (612 reads, ~0.7 s of kernel CPU); the
-program now reads each field once per probe, and what remains is bpftrace's LLVM compile plus this machine's load.
-Decoder throughput: the decoder now takes one timestamp per chunk instead of a Date per record (2x); what remains is
-\`ViolationStore.add\` building and hashing a key per record (in real runs the kernel deduplicates, so the decoder
-sees each distinct denial once). Bystander cost is four BPF programs run on every syscall of the machine
-(raw_syscalls; ~115 ns each by bpf_stats, plus their tracepoint dispatch); the storm pays ~1.7 us of BPF per denied
-open (the string read and 230-byte key hash of the kernel dedup run on every repeat), about as much again in
-dispatch; as root, \`fence -m\` also starts Fence's own eBPF monitor in both the monitored and the unmonitored runs.
-This VM is shared: load average 5-9 on 2 cores during the runs, so
+Why targets are missed (measured; details in \`docs/bench-findings.md\`): the monitor is one program on
+\`raw_syscalls:sys_exit\` that rejects successful syscalls at its first instruction, and every syscall of the machine
+pays that tracepoint's dispatch whatever the program does: \`overhead.bystander.floor.ratio\` measures a do-nothing
+program on the same tracepoint in the same rounds, and the monitor sits on it (per-syscall tracepoints would spare
+unrelated syscalls but took 4.5 s to detach). The storm pays ~0.9 us of BPF per denied open (register lookup,
+200-byte string read, 232-byte dedup key). Attach time is bpftrace 0.17's start-up: LLVM, BTF, and reading
+\`available_events\` 21 times per tracepoint probe (the program has four). Decoder throughput: records are read in
+place and repeats merged without building keys; checking the token at both ends and reading the fields already costs
+more than the baseline's whole line split, and an exact path compare over 5,000 violations misses the cache. As
+root, \`fence -m\` also starts Fence's own eBPF monitor in both the monitored and the unmonitored runs.
+This VM is shared (other tenants, 2 cores), so
 single rounds vary by 2x; read the medians, not the rounds.`;
 
 const benchStart = Date.now();
