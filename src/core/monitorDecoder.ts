@@ -30,6 +30,8 @@ export interface DecoderStats {
 }
 
 const COUNT_LINE = /^@cnt\[(\d+)\]: (\d+)$/;
+// Denials past the program's record budget, counted per (syscall, return value) in the kernel.
+const OVER_LINE = /^@over\[(\d+), (-\d+)\]: (\d+)$/;
 // bpftrace reports perf ring-buffer overruns as "Lost N events".
 const LOST_LINE = /^Lost (\d+) events/;
 
@@ -90,6 +92,8 @@ export class MonitorDecoder implements FramingSink {
   private generation = 0;
   /** Repeats already credited per uid: COUNTS blocks carry running totals, we add the difference. */
   private readonly creditedByUid = new Map<string, number>();
+  /** The same for the kernel's per-(syscall, errno) counts of denials past its record budget. */
+  private readonly creditedOver = new Map<string, number>();
   private inCounts = false;
   private firstOfPair: { head: readonly string[]; comm: string; path: string } | null = null;
   private records = 0;
@@ -145,6 +149,11 @@ export class MonitorDecoder implements FramingSink {
       const m = COUNT_LINE.exec(line);
       if (m) {
         this.credit(m[1], Number(m[2]));
+        return;
+      }
+      const o = OVER_LINE.exec(line);
+      if (o) {
+        this.creditOver(Number(o[1]), Number(o[2]), Number(o[3]));
         return;
       }
     }
@@ -407,4 +416,22 @@ export class MonitorDecoder implements FramingSink {
       this.creditedByUid.set(uid, total);
     }
   }
+  /**
+   * Denials the kernel counted without printing (past its record rate or budget: a flood). Their
+   * paths are gone, so they are merged into one entry per syscall and errno, with no rule suggested.
+   */
+  private creditOver(nr: number, ret: number, total: number): void {
+    const key = `${nr}|${ret}`;
+    const before = this.creditedOver.get(key) ?? 0;
+    if (total <= before) return;
+    this.creditedOver.set(key, total);
+    const seccomp = tracedSyscall(nr) === undefined;
+    const category = seccomp ? 'syscall' : tracedSyscall(nr)?.shape.kind === 'sockaddr' ? 'network' : 'filesystem';
+    this.store.add(
+      { category, operation: syscallName(nr), target: `(${syscallName(nr)} denials not itemised: past the monitor's record rate or budget)`, errno: -ret, source: 'ebpf', process: { comm: '?', pid: 0 } },
+      this.at,
+      total - before,
+    );
+  }
+
 }

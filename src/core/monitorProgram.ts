@@ -13,26 +13,41 @@
 //   T|N|<nr>|<pid>|<tid>|<ret>|<nsecs>|<uid>|<family>|<port>|T|<comm>|T|<addr>|T   connect/bind
 //   T|S|<nr>|<pid>|<tid>|<ret>|<nsecs>|<uid>|T|<comm>|T||T               seccomp-blockable syscall, EPERM
 //   T|NOREGS|<nr>|T       the task's saved registers were not found: no argument is read (once)
-//   T|COUNTS|T, then bpftrace's own "@cnt[<uid>]: <n>" lines, then T|COUNTS_END|T
+//   T|COUNTS|T, then bpftrace's own "@cnt[<uid>]: <n>" and "@over[<nr>, <ret>]: <n>" lines
+//   (running totals of repeats, and of denials past a record budget), then T|COUNTS_END|T
 //   T|EXIT|root|<pid>|<nsecs>|T   T|EXIT|owner|<pid>|<nsecs>|T   T|END|<nsecs>|T
-// F, N and S records are emitted once per distinct (syscall, errno, comm, path/address); repeats
-// are counted in the kernel under <uid> and reported in COUNTS blocks (every second and at the
-// end). This is what keeps a storm of 200k identical denials cheap: printing every event was the
-// measured cost of Fence's own monitor. When the dedup map is full, records are printed each time
-// with uid 0, so nothing is ever under-counted.
+// F and S records are emitted once per distinct (syscall, errno, comm, path/address);
+// repeats are counted in the kernel under <uid> and reported in COUNTS blocks (every second and at
+// the end). This is what keeps a storm of 200k identical denials cheap: printing every event was the
+// measured cost of Fence's own monitor. Past a per-kind record budget (RECORD_BUDGET below) new
+// denials are only counted, per syscall and errno, so nothing is ever under-counted or flooded away.
 
 import { FILE_DENIAL_ERRNOS, SOCKET_DENIAL_ERRNOS } from './errno';
 import { SECCOMP_SYSCALLS, TRACED_SYSCALLS } from './syscalls';
 
 export const TOKEN_PLACEHOLDER = '@@FENCE_LENS_TOKEN@@';
 /** Bumped whenever the record grammar changes, so a stale installed helper is detected. */
-export const PROGRAM_VERSION = 8;
+export const PROGRAM_VERSION = 9;
 /** How long the program keeps draining after the run's root or owner exits. */
 const DRAIN_NS = 150_000_000;
 /** bpftrace 0.17's maximum; a string of STRLEN - 1 bytes may have been cut. */
 export const STRLEN = 200;
-/** Distinct denials deduplicated in the kernel per run; past this each event is printed. */
+/** Entries of every bpftrace map (BPFTRACE_MAP_KEYS_MAX): the dedup maps must stay below it. */
 export const KERNEL_DEDUP_KEYS = 16384;
+/**
+ * Records printed per run, at most, per kind: distinct file and seccomp denials (deduplicated in
+ * the kernel, so this also bounds the dedup maps); network denials and two-path denials (rename, link,
+ * symlink), which are printed each time (their keys would not fit the BPF stack). Past a budget no record of
+ * that kind is printed: each new denial is counted in the kernel per (syscall, errno) and reported in
+ * the COUNTS blocks, so a flood can neither overrun the ring buffer (losing other denials with it)
+ * nor outgrow the maps, and a flood of one kind leaves the others itemised. RECORD_BUDGET stays under
+ * the map size with a margin, since the counters are not atomic.
+ */
+export const RECORD_BUDGET = 12_000;
+export const NET_BUDGET = 5_000;
+/** Records printed per 50 ms at most (see the interval probe). */
+export const BURST = 1_000;
+export const PAIR_BUDGET = 5_000;
 
 function anyOf(variable: string, values: readonly number[]): string {
   return values.map((v) => `${variable} == ${v}`).join(' || ');
@@ -134,11 +149,15 @@ export function monitorProgram(): string {
   const seccomp = anyOf('$id', SECCOMP_SYSCALLS);
   const sockIds = anyOf('$id', TRACED_SYSCALLS.filter((s) => s.shape.kind === 'sockaddr').map((s) => s.nr));
   const pathIds = anyOf('$id', TRACED_SYSCALLS.filter((s) => s.shape.kind !== 'sockaddr').map((s) => s.nr));
-  const counts = `printf("${T}|COUNTS|${T}\\n"); print(@cnt); printf("${T}|COUNTS_END|${T}\\n");`;
+  const counts = `printf("${T}|COUNTS|${T}\\n"); print(@cnt); print(@over); printf("${T}|COUNTS_END|${T}\\n");`;
   return `// Fence Lens privileged monitor, program version ${PROGRAM_VERSION}. Generated; do not edit.
 BEGIN {
   @tracked[$1] = 1;
   @regsat = (uint64)0;
+  @printed = 0;
+  @tokens = ${BURST};
+  @netprinted = 0;
+  @pairprinted = 0;
   printf("${T}|BEGIN|${PROGRAM_VERSION}|%d|%d|%llu|${T}\\n", $1, $2, nsecs);
 }
 // @tracked: 1 = in the run's tree (the gate, fence, its helpers), 2 = inside the sandbox (bwrap
@@ -189,7 +208,11 @@ tracepoint:sched:sched_process_exit {
     @ending = nsecs;
   }
 }
+// Records may be printed at BURST per 50 ms: more in a burst would overrun bpftrace's ring buffer
+// (1 MiB per CPU) while the reader catches up, losing other records with them (measured: a 20,000-name
+// flood itemised ~5,000 and lost the rest). Past it, new denials are counted in @over.
 interval:ms:50 {
+  @tokens = ${BURST};
   if (@ending != 0 && nsecs - @ending > ${DRAIN_NS}) {
     exit();
   }
@@ -223,51 +246,71 @@ ${indent(locateRegs(), 1)}
         printf("${T}|NOREGS|%d|${T}\\n", $id);
       }
     } else if ($want == 2) {
+      // Not deduplicated in the kernel: a key holding the address did not fit the 512-byte BPF
+      // stack next to the file branch (measured). Printed each time, within their own budget.
       $s = ${regOf(1)};
       $fam = *(uint16 *)uptr($s);
-      $t = nsecs;
-      if ($fam == 2) {
-        $s4 = (struct sockaddr_in *)uptr($s);
-        $port = $s4->sin_port;
-        printf("${T}|N|%d|%d|%d|%d|%llu|0|2|%d|${T}|%s|${T}|%s|${T}\\n", $id, pid, tid, $r, $t,
-               (($port & 0xff) << 8) | (($port >> 8) & 0xff), comm, ntop(2, $s4->sin_addr.s_addr));
-      } else if ($fam == 10) {
-        $s6 = (struct sockaddr_in6 *)uptr($s);
-        $port = $s6->sin6_port;
-        printf("${T}|N|%d|%d|%d|%d|%llu|0|10|%d|${T}|%s|${T}|%s|${T}\\n", $id, pid, tid, $r, $t,
-               (($port & 0xff) << 8) | (($port >> 8) & 0xff), comm, ntop(10, $s6->sin6_addr.in6_u.u6_addr8));
-      } else if ($fam == 1) {
-        printf("${T}|N|%d|%d|%d|%d|%llu|0|1|0|${T}|%s|${T}|%s|${T}\\n", $id, pid, tid, $r, $t, comm, str(uptr($s + 2)));
+      if (@netprinted >= ${NET_BUDGET} || @tokens <= 0) {
+        @over[$id, $r] = count();
       } else {
-        printf("${T}|N|%d|%d|%d|%d|%llu|0|%d|0|${T}|%s|${T}||${T}\\n", $id, pid, tid, $r, $t, $fam, comm);
+        @netprinted = @netprinted + 1;
+        @tokens = @tokens - 1;
+        $t = nsecs;
+        if ($fam == 2) {
+          $s4 = (struct sockaddr_in *)uptr($s);
+          $port = $s4->sin_port;
+          printf("${T}|N|%d|%d|%d|%d|%llu|0|2|%d|${T}|%s|${T}|%s|${T}\\n", $id, pid, tid, $r, $t,
+                 (($port & 0xff) << 8) | (($port >> 8) & 0xff), comm, ntop(2, $s4->sin_addr.s_addr));
+        } else if ($fam == 10) {
+          $s6 = (struct sockaddr_in6 *)uptr($s);
+          $port = $s6->sin6_port;
+          printf("${T}|N|%d|%d|%d|%d|%llu|0|10|%d|${T}|%s|${T}|%s|${T}\\n", $id, pid, tid, $r, $t,
+                 (($port & 0xff) << 8) | (($port >> 8) & 0xff), comm, ntop(10, $s6->sin6_addr.in6_u.u6_addr8));
+        } else if ($fam == 1) {
+          printf("${T}|N|%d|%d|%d|%d|%llu|0|1|0|${T}|%s|${T}|%s|${T}\\n", $id, pid, tid, $r, $t, comm, str(uptr($s + 2)));
+        } else {
+          printf("${T}|N|%d|%d|%d|%d|%llu|0|%d|0|${T}|%s|${T}||${T}\\n", $id, pid, tid, $r, $t, $fam, comm);
+        }
       }
     } else {
       $p = (uint64)0;
       $q = (uint64)0;
 ${indent(pathArgs(), 1)}
-      if ($q != 0) {
+      if ($q != 0 && (@pairprinted >= ${PAIR_BUDGET} || @tokens <= 0)) {
+        @over[$id, $r] = count();
+      } else if ($q != 0) {
+        @pairprinted = @pairprinted + 1;
+        @tokens = @tokens - 1;
         $t = nsecs;
         printf("${T}|F2|%d|%d|%d|%d|%llu|0|${T}|%s|${T}|%s|${T}\\n", $id, pid, tid, $r, $t, comm, str(uptr($p)));
         printf("${T}|P2|%d|%d|%d|%d|%llu|0|${T}|%s|${T}|%s|${T}\\n", $id, pid, tid, $r, $t, comm, str(uptr($q)));
       } else if ($p != 0) {
         $u = @uid[$id, $r, comm, str(uptr($p))];
-        if ($u == 0) {
+        if ($u != 0) {
+          @cnt[$u] = count();
+        } else if (@printed < ${RECORD_BUDGET} && @tokens > 0) {
+          @printed = @printed + 1;
+          @tokens = @tokens - 1;
           $t = nsecs;
           @uid[$id, $r, comm, str(uptr($p))] = $t;
           printf("${T}|F|%d|%d|%d|%d|%llu|%llu|${T}|%s|${T}|%s|${T}\\n", $id, pid, tid, $r, $t, $t, comm, str(uptr($p)));
         } else {
-          @cnt[$u] = count();
+          @over[$id, $r] = count();
         }
       }
     }
   } else if ($r == -1 && (${seccomp})) {
     $v = @suid[$id, comm];
-    if ($v == 0) {
+    if ($v != 0) {
+      @cnt[$v] = count();
+    } else if (@printed < ${RECORD_BUDGET} && @tokens > 0) {
+      @printed = @printed + 1;
+      @tokens = @tokens - 1;
       $t = nsecs;
       @suid[$id, comm] = $t;
       printf("${T}|S|%d|%d|%d|%d|%llu|%llu|${T}|%s|${T}||${T}\\n", $id, pid, tid, $r, $t, $t, comm);
     } else {
-      @cnt[$v] = count();
+      @over[$id, $r] = count();
     }
   }
 }
@@ -277,7 +320,7 @@ interval:s:1 {
 END {
   ${counts}
   printf("${T}|END|%llu|${T}\\n", nsecs);
-  clear(@tracked); clear(@ending); clear(@regsat); clear(@regsbad); clear(@uid); clear(@suid); clear(@cnt);
+  clear(@tracked); clear(@ending); clear(@regsat); clear(@regsbad); clear(@uid); clear(@suid); clear(@cnt); clear(@printed); clear(@tokens); clear(@netprinted); clear(@pairprinted); clear(@over);
 }
 `;
 }

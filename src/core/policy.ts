@@ -26,6 +26,7 @@ const LOOPBACK = /^(127\.|::1$|localhost$)/;
 
 export function suggestRule(v: Pick<Violation, 'category' | 'operation' | 'target' | 'errno' | 'relatedPath' | 'truncated'>): RuleSuggestion | undefined {
   if (v.truncated) return undefined; // never write a rule for a path we only saw part of
+  if (v.target.startsWith('(')) return undefined; // a summary ("(openat denials not itemised ...)"), not a path or host
   switch (v.category) {
     case 'filesystem': {
       if (!v.target.startsWith('/')) return undefined;

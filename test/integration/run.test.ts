@@ -134,5 +134,30 @@ except OSError: time.sleep(1)
       assert.equal(v.count, 20000);
       assert.equal(r.report.monitor.lostEvents, 0);
     });
+
+    it('loses no event in a flood of distinct names, and a flood of one kind does not hide another', async () => {
+      // 3,000 refused connects to one address, then 20,000 denied writes of distinct names, faster
+      // than the kernel's record rate: past it the writes are counted per syscall and errno instead of
+      // itemised, and no event is lost to a ring-buffer overrun.
+      const py = [
+        'import os, socket',
+        'for i in range(3000):',
+        '    s = socket.socket(); s.connect_ex(("127.0.0.1", 9)); s.close()',
+        'for i in range(20000):',
+        '    try: os.open("/etc/fl-flood-%d" % i, os.O_WRONLY | os.O_CREAT)',
+        '    except OSError: pass',
+      ].join('\n');
+      const r = await run(['-c', `python3 -c '${py}'`]);
+      const summary = (op: string) => find(r.report.violations, (x) => x.operation === op && x.target.startsWith(`(${op} denials not itemised`));
+      const connect = find(r.report.violations, (x) => x.operation === 'connect' && x.target === '127.0.0.1:9');
+      assert.ok(connect, JSON.stringify(r.report.violations.slice(0, 5)));
+      assert.equal(connect.count + (summary('connect')?.count ?? 0), 3000);
+      const itemised = r.report.violations.filter((x) => x.target.startsWith('/etc/fl-flood-')).reduce((n, x) => n + x.count, 0);
+      assert.ok(itemised >= 1000, `itemised ${itemised}`);
+      const counted = summary('openat');
+      assert.equal(counted?.suggestion, undefined);
+      assert.equal(itemised + (counted?.count ?? 0) + r.report.overflow.events, 20000, `itemised ${itemised}, summary ${JSON.stringify(counted)}, overflow ${JSON.stringify(r.report.overflow)}`);
+      assert.equal(r.report.monitor.lostEvents, 0);
+    });
   });
 }

@@ -1,3 +1,4 @@
+import { suggestRule } from '../../src/core/policy';
 import assert from 'node:assert/strict';
 import { MonitorDecoder, type MonitorLifecycle } from '../../src/core/monitorDecoder';
 import { PROGRAM_VERSION } from '../../src/core/monitorProgram';
@@ -65,6 +66,27 @@ describe('MonitorDecoder', () => {
       `${T}|COUNTS_END|${T}`,
     ]);
     assert.equal(store.list()[0].count, 200000);
+  });
+
+  it('counts denials past the kernel\'s record rate or budget per syscall and errno, from running totals, with no rule', () => {
+    const { store } = decode([
+      `${T}|COUNTS|${T}`,
+      '@over[257, -30]: 10',
+      '@over[101, -1]: 2',
+      `${T}|COUNTS_END|${T}`,
+      '@over[257, -30]: 500',
+      `${T}|COUNTS|${T}`,
+      '@over[257, -30]: 25',
+      '@over[42, -111]: 3',
+      `${T}|COUNTS_END|${T}`,
+    ]);
+    const got = store.list().map((v) => [v.category, v.operation, v.errnoName, v.count]);
+    assert.deepEqual(got, [
+      ['filesystem', 'openat', 'EROFS', 25],
+      ['syscall', 'ptrace', 'EPERM', 2],
+      ['network', 'connect', 'ECONNREFUSED', 3],
+    ]);
+    assert.ok(store.list().every((v) => suggestRule(v) === undefined && v.target.includes('not itemised')));
   });
 
   it('ignores count lines outside a COUNTS block (they could only be forged)', () => {
