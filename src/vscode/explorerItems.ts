@@ -21,7 +21,7 @@ export function runDescription(run: Run): string {
   const parts = [clockTime(run.startedAt)];
   parts.push(run.state === 'running' ? 'running' : `exit ${run.exitCode ?? 'none'}`);
   parts.push(`monitor ${run.monitor.state}`);
-  parts.push(plural(run.violations().length, 'denial'));
+  parts.push(plural(run.violationCount, 'denial'));
   return parts.join(' · ');
 }
 

@@ -49,7 +49,7 @@ export function activate(context: vscode.ExtensionContext): FenceLensApi {
   const environment = new EnvironmentCheck();
 
   const updateBadge = (): void => {
-    const n = runs.latest()?.violations().length ?? 0;
+    const n = runs.latest()?.violationCount ?? 0;
     treeView.badge = n > 0 ? { value: n, tooltip: `${plural(n, 'distinct denial')} in the latest run` } : undefined;
     void vscode.commands.executeCommand('setContext', 'fenceLens.hasRuns', runs.list().length > 0);
     void vscode.commands.executeCommand('setContext', 'fenceLens.running', runs.running().length > 0);

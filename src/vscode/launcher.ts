@@ -11,6 +11,7 @@ import { fenceSettingsFile, maxRecentCommands, monitorMode, programPaths } from 
 import { UntrustedWorkspaceError, isTrusted } from './trust';
 
 const RECENT_KEY = 'fenceLens.recentCommands';
+const PROGRESS_INTERVAL_MS = 250;
 
 export interface LaunchOptions {
   /** Palette runs show the terminal and a cancellable notification; contract runs stay quiet. */
@@ -62,12 +63,19 @@ export class Launcher {
       },
       async (progress, token) => {
         token.onCancellationRequested(() => run.handle.stop());
+        // A few progress messages a second at most: each is a message to the window.
+        let timer: NodeJS.Timeout | undefined;
         const sub = this.runs.onDidChange((c) => {
-          if (c.kind === 'violations' && c.run === run && c.added.length > 0) progress.report({ message: `${run.violations().length} denials so far` });
+          if (c.kind !== 'violations' || c.run !== run || c.added.length === 0 || timer) return;
+          timer = setTimeout(() => {
+            timer = undefined;
+            progress.report({ message: `${run.violationCount} denials so far` });
+          }, PROGRESS_INTERVAL_MS);
         });
         try {
           return await run.handle.done;
         } finally {
+          if (timer) clearTimeout(timer);
           sub.dispose();
         }
       },

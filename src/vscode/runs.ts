@@ -1,5 +1,8 @@
 // The runs this window has started, newest first. Each run owns the engine's RunHandle and store;
 // views subscribe here instead of to each handle, so a view never holds a stale handle.
+// The store reports every event (a storm is thousands a second); they reach the views batched, one
+// `violations` change per run per turn of the event loop, so a view's per-change work is paid per
+// batch, not per denial.
 
 import * as vscode from 'vscode';
 import type { MonitorStatus, RunReport, Violation } from '../core/model';
@@ -49,8 +52,14 @@ export class Run {
     return this.request.settings ?? this.report?.settingsFile ?? null;
   }
 
+  /** A copy of every violation held: O(n), so not for per-event paths (see `violationCount`). */
   violations(): Violation[] {
     return this.handle.store.list();
+  }
+
+  /** How many distinct violations the run holds, without copying them. */
+  get violationCount(): number {
+    return this.handle.store.size;
   }
 }
 
@@ -60,18 +69,28 @@ function shellQuote(arg: string): string {
 
 export type RunsChange =
   | { readonly kind: 'started'; readonly run: Run }
-  | { readonly kind: 'violations'; readonly run: Run; readonly added: readonly Violation[] }
+  /** New violations in arrival order, and held ones whose count or times changed (never also in `added`). */
+  | { readonly kind: 'violations'; readonly run: Run; readonly added: readonly Violation[]; readonly updated: readonly Violation[] }
   | { readonly kind: 'monitor'; readonly run: Run }
   | { readonly kind: 'finished'; readonly run: Run }
   | { readonly kind: 'cleared' };
 
 export type ProgramOptions = Pick<RunOptions, 'monitor' | 'programs'>;
 
+/** Store changes of one run not yet announced. */
+interface Pending {
+  readonly added: Violation[];
+  readonly addedSet: Set<Violation>;
+  readonly updated: Set<Violation>;
+}
+
 export class Runs implements vscode.Disposable {
   private readonly all: Run[] = [];
   private nextId = 1;
   private readonly emitter = new vscode.EventEmitter<RunsChange>();
   readonly onDidChange = this.emitter.event;
+  private readonly pending = new Map<Run, Pending>();
+  private flushScheduled: NodeJS.Immediate | undefined;
 
   /** Newest first. */
   list(): readonly Run[] {
@@ -101,23 +120,57 @@ export class Runs implements vscode.Disposable {
     this.all.unshift(run);
     const subs = [
       handle.store.onChange((change) => {
-        if (change.kind === 'added') this.emitter.fire({ kind: 'violations', run, added: [change.violation] });
-        else if (change.kind === 'updated') this.emitter.fire({ kind: 'violations', run, added: [] });
+        if (change.kind === 'added') {
+          const p = this.pendingFor(run);
+          p.added.push(change.violation);
+          p.addedSet.add(change.violation);
+        } else if (change.kind === 'updated') {
+          this.pendingFor(run).updated.add(change.violation);
+        }
       }),
       handle.onEvent((event) => {
-        if (event.kind === 'monitor') this.emitter.fire({ kind: 'monitor', run });
+        if (event.kind === 'monitor') this.fire({ kind: 'monitor', run });
         if (event.kind === 'exited') run.exitCode = event.exitCode;
       }),
     ];
-    this.emitter.fire({ kind: 'started', run });
+    this.fire({ kind: 'started', run });
     void handle.done.then((report) => {
       for (const s of subs) s.dispose();
       run.report = report;
       run.exitCode = report.exitCode;
       run.state = 'finished';
-      this.emitter.fire({ kind: 'finished', run });
+      this.fire({ kind: 'finished', run });
     });
     return run;
+  }
+
+  private pendingFor(run: Run): Pending {
+    let p = this.pending.get(run);
+    if (!p) {
+      p = { added: [], addedSet: new Set(), updated: new Set() };
+      this.pending.set(run, p);
+      // setImmediate: once the I/O callback that delivered this chunk of monitor output has added all of it.
+      this.flushScheduled ??= setImmediate(() => this.flush());
+    }
+    return p;
+  }
+
+  /** Announces the batched store changes; runs before any other change so views see them in order. */
+  private flush(): void {
+    if (this.flushScheduled) clearImmediate(this.flushScheduled);
+    this.flushScheduled = undefined;
+    if (this.pending.size === 0) return;
+    const batches = [...this.pending];
+    this.pending.clear();
+    for (const [run, p] of batches) {
+      const updated = p.addedSet.size === 0 ? [...p.updated] : [...p.updated].filter((v) => !p.addedSet.has(v));
+      this.emitter.fire({ kind: 'violations', run, added: p.added, updated });
+    }
+  }
+
+  private fire(change: RunsChange): void {
+    this.flush();
+    this.emitter.fire(change);
   }
 
   stopAll(): void {
@@ -127,13 +180,16 @@ export class Runs implements vscode.Disposable {
   /** Forgets finished runs and empties running ones: clearing must not kill a command the user started. */
   clear(): void {
     const keep = this.running();
+    // What was batched before the clear is gone from the stores: announcing it later would bring it back.
+    this.pending.clear();
     for (const r of keep) r.handle.store.clear();
     this.all.splice(0, this.all.length, ...keep);
-    this.emitter.fire({ kind: 'cleared' });
+    this.fire({ kind: 'cleared' });
   }
 
   dispose(): void {
     this.stopAll();
+    if (this.flushScheduled) clearImmediate(this.flushScheduled);
     this.emitter.dispose();
   }
 }
