@@ -1,18 +1,23 @@
 // The "Fence" output channel: a header per run, then one line per new distinct violation in Fence's
 // own log style (`formatViolationLine`), then a footer. Repeats only bump counts in the tree, so a
-// loop that hits the same path a million times writes one line here.
+// loop that hits the same path a million times writes one line here. Lines reach the channel in one
+// append per FLUSH_MS: every append is a message to the window, and a storm makes thousands a second.
 
 import * as vscode from 'vscode';
 import { clockTime, formatViolationLine, printable } from '../core/format';
 import type { Run, Runs, RunsChange } from './runs';
 
-/** Kept for the extension's API (tests, other tools); bounded so a long session cannot grow it forever. */
+/** Kept for the extension's API (tests, other tools); bounded (the last 5,000 to 5,500 lines) so a long session cannot grow it forever. */
 const MAX_MIRRORED_LINES = 5000;
+const FLUSH_MS = 100;
 
 export class OutputLog implements vscode.Disposable {
   readonly channel: vscode.OutputChannel;
   private readonly mirror: string[] = [];
   private readonly subscription: vscode.Disposable;
+  /** Text not yet handed to the channel. */
+  private buffered = '';
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(runs: Runs) {
     this.channel = vscode.window.createOutputChannel('Fence');
@@ -36,7 +41,7 @@ export class OutputLog implements vscode.Disposable {
         break;
       case 'finished': {
         const r = change.run;
-        this.append(`[fence-lens] ${clockTime(new Date())} run ${r.id} ended: exit code ${r.exitCode ?? 'none'}, ${r.violations().length} distinct denials`);
+        this.append(`[fence-lens] ${clockTime(new Date())} run ${r.id} ended: exit code ${r.exitCode ?? 'none'}, ${r.violationCount} distinct denials`);
         break;
       }
       case 'cleared':
@@ -52,12 +57,23 @@ export class OutputLog implements vscode.Disposable {
   }
 
   private append(line: string): void {
-    this.channel.appendLine(line);
+    this.buffered += `${line}\n`;
+    this.timer ??= setTimeout(() => this.flush(), FLUSH_MS);
     this.mirror.push(line);
-    if (this.mirror.length > MAX_MIRRORED_LINES) this.mirror.splice(0, this.mirror.length - MAX_MIRRORED_LINES);
+    // Trimmed by a tenth at a time: one splice per line of a full mirror would move 5,000 entries each.
+    if (this.mirror.length > MAX_MIRRORED_LINES + MAX_MIRRORED_LINES / 10) this.mirror.splice(0, this.mirror.length - MAX_MIRRORED_LINES);
+  }
+
+  private flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.buffered === '') return;
+    this.channel.append(this.buffered);
+    this.buffered = '';
   }
 
   dispose(): void {
+    this.flush();
     this.subscription.dispose();
     this.channel.dispose();
   }
