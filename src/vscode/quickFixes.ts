@@ -7,6 +7,7 @@ import type { RuleSuggestion, Violation } from '../core/model';
 import { suggestRule } from '../core/policy';
 import { DIAGNOSTIC_SOURCE, type Diagnostics } from './diagnostics';
 import { loadEngine } from './engine';
+import { MORE_DENIALS_CODE } from './problemFile';
 
 export const APPLY_COMMAND = 'fenceLens.applySuggestion';
 
@@ -20,20 +21,41 @@ export class FenceQuickFixes implements vscode.CodeActionProvider {
 
   provideCodeActions(document: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
     const file = this.settingsFileFor();
-    if (!file) return [];
     const actions: vscode.CodeAction[] = [];
+    // One action per rule: hundreds of denials in one folder (all on one line) want the same fix.
+    const byRule = new Map<string, vscode.CodeAction>();
     for (const d of context.diagnostics) {
       if (d.source !== DIAGNOSTIC_SOURCE) continue;
+      if (d.code === MORE_DENIALS_CODE) {
+        actions.push(showExplorerAction(d));
+        continue;
+      }
+      if (!file) continue;
       const v = this.diagnostics.violationFor(document.uri, d.message);
       const s = v ? suggestRule(v) : undefined;
       if (!s) continue;
+      const rule = `${s.setting}\u0000${s.value}`;
+      const same = byRule.get(rule);
+      if (same) {
+        same.diagnostics?.push(d);
+        continue;
+      }
       const action = new vscode.CodeAction(`Fence: ${s.description} (${s.setting} in ${path.basename(file)})`, vscode.CodeActionKind.QuickFix);
       action.diagnostics = [d];
       action.command = { command: APPLY_COMMAND, title: action.title, arguments: [file, s] };
+      byRule.set(rule, action);
       actions.push(action);
     }
     return actions;
   }
+}
+
+/** On the "N more denials" summary: where the ones Problems does not list are. */
+function showExplorerAction(d: vscode.Diagnostic): vscode.CodeAction {
+  const action = new vscode.CodeAction('Fence: Show Every Denial in the Fence Lens View', vscode.CodeActionKind.QuickFix);
+  action.diagnostics = [d];
+  action.command = { command: 'fenceLens.violations.focus', title: action.title };
+  return action;
 }
 
 export function suggestionsFor(violations: readonly Violation[]): RuleSuggestion[] {
