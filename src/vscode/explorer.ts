@@ -1,18 +1,19 @@
-// The violation explorer: a TreeDataProvider over `Runs`. Store changes arrive per event; refreshes
-// are coalesced on a timer so a flood of denials costs a few repaints a second, not one per event.
+// The violation explorer: a TreeDataProvider over `Runs`, each run kept as a ./runTree model. Store
+// changes arrive batched per turn of the event loop; repaints are coalesced on a timer (a few a
+// second) and name only what changed: the run that got new denials, or the categories whose counts
+// moved, never the whole tree. A target's TreeItem is built once per change of that target, its
+// tooltip only when hovered, since VS Code sends every property of every child it refetches.
 
 import * as vscode from 'vscode';
 import type { Category, Violation } from '../core/model';
 import { formatViolationLine } from '../core/format';
 import { suggestRule } from '../core/policy';
-import { CATEGORY_ORDER, groupByTarget, plural, runDescription, targetDescription, totalCount, type TargetGroup } from './explorerItems';
-import type { Run, Runs } from './runs';
+import { plural, runDescription, targetDescription, thousands, type TargetGroup } from './explorerItems';
+import type { Run, Runs, RunsChange } from './runs';
+import { PAGE_SIZE, RunTree, type ExplorerNode, type PageNode, type TargetNode } from './runTree';
 import { absoluteTarget, withAbsoluteTarget } from './targets';
 
-export type ExplorerNode =
-  | { readonly kind: 'run'; readonly run: Run }
-  | { readonly kind: 'category'; readonly run: Run; readonly category: Category }
-  | { readonly kind: 'target'; readonly run: Run; readonly group: TargetGroup };
+export type { ExplorerNode } from './runTree';
 
 export const REFRESH_INTERVAL_MS = 250;
 
@@ -24,15 +25,21 @@ const CATEGORY_ICON: Record<Category, string> = {
 };
 
 export class ViolationExplorer implements vscode.TreeDataProvider<ExplorerNode>, vscode.Disposable {
-  private readonly changeEmitter = new vscode.EventEmitter<ExplorerNode | undefined>();
+  private readonly changeEmitter = new vscode.EventEmitter<ExplorerNode | ExplorerNode[] | undefined>();
   readonly onDidChangeTreeData = this.changeEmitter.event;
   private timer: NodeJS.Timeout | undefined;
   private readonly subscription: vscode.Disposable;
+  private readonly trees = new Map<Run, RunTree>();
+  /** Built TreeItems of targets that have not changed since. */
+  private readonly items = new WeakMap<TargetNode, vscode.TreeItem>();
+  /** What the next repaint names: everything, or these nodes. */
+  private dirtyRoot = false;
+  private readonly dirty = new Set<ExplorerNode>();
   /** Incremented per repaint; tests wait on it instead of sleeping. */
   refreshCount = 0;
 
   constructor(private readonly runs: Runs) {
-    this.subscription = runs.onDidChange(() => this.scheduleRefresh());
+    this.subscription = runs.onDidChange((change) => this.onChange(change));
   }
 
   /** A repaint is scheduled but has not happened yet. */
@@ -40,31 +47,102 @@ export class ViolationExplorer implements vscode.TreeDataProvider<ExplorerNode>,
     return this.timer !== undefined;
   }
 
+  private tree(run: Run): RunTree {
+    let t = this.trees.get(run);
+    if (!t) {
+      t = new RunTree(run);
+      this.trees.set(run, t);
+    }
+    return t;
+  }
+
+  private onChange(change: RunsChange): void {
+    switch (change.kind) {
+      case 'started':
+      case 'cleared': {
+        // A clear empties the stores of running runs: their models start over too.
+        const live = new Set(this.runs.list());
+        for (const run of [...this.trees.keys()]) if (!live.has(run) || change.kind === 'cleared') this.trees.delete(run);
+        this.dirtyRoot = true;
+        break;
+      }
+      case 'violations': {
+        const tree = this.trees.get(change.run);
+        if (!tree) {
+          this.dirty.add(this.tree(change.run).node); // built from the store, which has these already
+          break;
+        }
+        for (const v of change.added) this.items.delete(tree.add(v));
+        for (const v of change.updated) this.forget(tree.update(v));
+        // New denials change the run's count; repeats only their categories' totals.
+        if (change.added.length > 0) this.dirty.add(tree.node);
+        else for (const c of new Set(change.updated.map((v) => v.category))) this.markCategory(tree, c);
+        break;
+      }
+      case 'monitor':
+      case 'finished':
+        this.dirty.add(this.tree(change.run).node);
+        break;
+    }
+    this.scheduleRefresh();
+  }
+
+  private forget(node: TargetNode | undefined): void {
+    if (node) this.items.delete(node);
+  }
+
+  private markCategory(tree: RunTree, category: Category): void {
+    const list = tree.list(category);
+    if (list && !this.dirty.has(tree.node)) this.dirty.add(list.node);
+  }
+
   scheduleRefresh(): void {
     if (this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.refreshCount++;
+    this.timer = setTimeout(() => this.repaint(), REFRESH_INTERVAL_MS);
+  }
+
+  private repaint(): void {
+    this.timer = undefined;
+    if (!this.dirtyRoot && this.dirty.size === 0) return;
+    this.refreshCount++;
+    if (this.dirtyRoot) {
       this.changeEmitter.fire(undefined);
-    }, REFRESH_INTERVAL_MS);
+    } else {
+      // A run named here repaints its categories too: drop them.
+      const nodes = [...this.dirty].filter((n) => n.kind === 'run' || !this.dirty.has(this.tree(n.run).node));
+      this.changeEmitter.fire(nodes);
+    }
+    this.dirtyRoot = false;
+    this.dirty.clear();
   }
 
   getChildren(node?: ExplorerNode): ExplorerNode[] {
-    if (!node) return this.runs.list().map((run) => ({ kind: 'run', run }));
-    if (node.kind === 'run') {
-      const present = new Set(node.run.violations().map((v) => v.category));
-      return CATEGORY_ORDER.filter((c) => present.has(c)).map((category) => ({ kind: 'category', run: node.run, category }));
+    if (!node) return this.runs.list().map((run) => this.tree(run).node);
+    switch (node.kind) {
+      case 'run':
+        return this.tree(node.run).categories();
+      case 'category':
+        return this.tree(node.run).list(node.category)?.children() ?? [];
+      case 'page':
+        return node.list.pageTargets(node.index);
+      case 'target':
+        return [];
     }
-    if (node.kind === 'category') {
-      return groupByTarget(node.run.violations(), node.category).map((group) => ({ kind: 'target', run: node.run, group }));
-    }
-    return [];
   }
 
   getParent(node: ExplorerNode): ExplorerNode | undefined {
-    if (node.kind === 'run') return undefined;
-    if (node.kind === 'category') return { kind: 'run', run: node.run };
-    return { kind: 'category', run: node.run, category: node.group.category };
+    switch (node.kind) {
+      case 'run':
+        return undefined;
+      case 'category':
+        return this.tree(node.run).node;
+      case 'page':
+        return node.list.node;
+      case 'target': {
+        const list = this.tree(node.run).list(node.group.category);
+        return list ? list.parentOf(node) : undefined;
+      }
+    }
   }
 
   getTreeItem(node: ExplorerNode): vscode.TreeItem {
@@ -72,17 +150,34 @@ export class ViolationExplorer implements vscode.TreeDataProvider<ExplorerNode>,
       case 'run':
         return runItem(node.run);
       case 'category': {
-        const vs = node.run.violations().filter((v) => v.category === node.category);
+        const list = this.tree(node.run).list(node.category);
+        list?.ordered(); // brings the total up to date
         const item = new vscode.TreeItem(node.category, vscode.TreeItemCollapsibleState.Expanded);
         item.id = `run-${node.run.id}/${node.category}`;
-        item.description = `${plural(vs.length, 'target')} · ×${totalCount(vs)}`;
+        item.description = `${plural(list?.violationCount ?? 0, 'target')} · ×${list?.total ?? 0}`;
         item.iconPath = new vscode.ThemeIcon(CATEGORY_ICON[node.category]);
         item.contextValue = 'category';
         return item;
       }
-      case 'target':
-        return targetItem(node.run, node.group);
+      case 'page':
+        return pageItem(node);
+      case 'target': {
+        let item = this.items.get(node);
+        if (!item) {
+          item = targetItem(node.run, node.group);
+          this.items.set(node, item);
+        }
+        return item;
+      }
     }
+  }
+
+  /** Tooltips on hover, not with every repaint: a run's is Markdown, a target's lists every violation behind it. */
+  resolveTreeItem(item: vscode.TreeItem, node: ExplorerNode): vscode.TreeItem {
+    if (item.tooltip !== undefined) return item;
+    if (node.kind === 'run') item.tooltip = runTooltip(node.run);
+    else if (node.kind === 'target') item.tooltip = targetTooltip(node.group);
+    return item;
   }
 
   dispose(): void {
@@ -101,6 +196,11 @@ function runItem(run: Run): vscode.TreeItem {
     ? new vscode.ThemeIcon('sync~spin')
     : new vscode.ThemeIcon(run.exitCode === 0 ? 'pass' : 'error', new vscode.ThemeColor(run.exitCode === 0 ? 'testing.iconPassed' : 'testing.iconFailed'));
   item.contextValue = running ? 'run.running' : 'run';
+  return item;
+}
+
+/** Markdown, so built on hover only: VS Code lexes a MarkdownString tooltip whenever it sends the item (the first lex cost ~90 ms, measured). */
+function runTooltip(run: Run): vscode.MarkdownString {
   const tip = new vscode.MarkdownString();
   tip.appendMarkdown(`**${escapeMd(run.commandLine)}**\n\n`);
   tip.appendMarkdown(`- cwd: \`${run.request.cwd}\`\n`);
@@ -109,7 +209,17 @@ function runItem(run: Run): vscode.TreeItem {
   if (run.report && (run.report.overflow.distinct > 0 || run.report.overflow.events > 0)) {
     tip.appendMarkdown(`- not kept (store full): ${run.report.overflow.distinct} distinct, ${run.report.overflow.events} events\n`);
   }
-  item.tooltip = tip;
+  return tip;
+}
+
+function pageItem(node: PageNode): vscode.TreeItem {
+  const first = node.index * PAGE_SIZE + 1;
+  const last = Math.min((node.index + 1) * PAGE_SIZE, node.list.targetCount);
+  const item = new vscode.TreeItem(`targets ${thousands(first)}–${thousands(last)}`, vscode.TreeItemCollapsibleState.Collapsed);
+  item.id = `run-${node.run.id}/${node.category}/page-${node.index}`;
+  item.description = `of ${thousands(node.list.targetCount)}, most frequent first`;
+  item.iconPath = new vscode.ThemeIcon('list-flat');
+  item.contextValue = 'page';
   return item;
 }
 
@@ -117,10 +227,6 @@ function targetItem(run: Run, group: TargetGroup): vscode.TreeItem {
   const item = new vscode.TreeItem(group.target, vscode.TreeItemCollapsibleState.None);
   item.id = `run-${run.id}/${group.category}/${group.target}`;
   item.description = targetDescription(group);
-  const notes = group.violations.flatMap((v) =>
-    v.givenPath !== undefined ? [`given as ${v.givenPath}${v.cwdGuessed ? ", resolved against the run's cwd (the process was gone before its own could be read)" : ''}`] : [],
-  );
-  item.tooltip = [...group.violations.map(formatViolationLine), ...new Set(notes)].join('\n');
   const first = group.violations[0];
   const file = absoluteTarget(first, run.request.cwd);
   const isPath = file !== undefined;
@@ -135,6 +241,13 @@ function targetItem(run: Run, group: TargetGroup): vscode.TreeItem {
   return item;
 }
 
+function targetTooltip(group: TargetGroup): string {
+  const notes = group.violations.flatMap((v) =>
+    v.givenPath !== undefined ? [`given as ${v.givenPath}${v.cwdGuessed ? ", resolved against the run's cwd (the process was gone before its own could be read)" : ''}`] : [],
+  );
+  return [...group.violations.map(formatViolationLine), ...new Set(notes)].join('\n');
+}
+
 function escapeMd(s: string): string {
   return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
 }
@@ -142,6 +255,7 @@ function escapeMd(s: string): string {
 /** The violations behind a tree node (for copy, quick fix and reveal). */
 export function violationsOf(node: ExplorerNode): readonly Violation[] {
   if (node.kind === 'target') return node.group.violations;
+  if (node.kind === 'page') return node.list.pageTargets(node.index).flatMap((t) => t.group.violations);
   const all = node.run.violations();
   return node.kind === 'category' ? all.filter((v) => v.category === node.category) : all;
 }

@@ -33,7 +33,7 @@ export function runDescription(run: Run): string {
   return parts.join(' · ');
 }
 
-/** Violations of one category grouped by target, most frequent first. */
+/** Violations of one category grouped by target, most frequent first: the order ./runTree keeps incrementally (its unit test compares the two). */
 export function groupByTarget(violations: readonly Violation[], category: Category): TargetGroup[] {
   const groups = new Map<string, Violation[]>();
   for (const v of violations) {
