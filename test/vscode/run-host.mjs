@@ -10,7 +10,7 @@
 //                                                    its results JSON copied to $FENCE_LENS_BENCH_OUT;
 //                                                    the trivial baseline extension loaded too;
 //                                                    FENCE_LENS_BENCH_PROFILE=DIR: CPU profiles of
-//                                                    the activations and the storm copied there
+//                                                    the activations and the storms copied there
 //
 // The checkout may be unreadable for the test user (CI clones as root anywhere), so the built
 // extension is staged into a fresh world-readable directory under /var/tmp (not /tmp: Fence gives
@@ -322,7 +322,7 @@ try {
     log('extension host reported exit code', exitCode);
     if (fs.existsSync(results)) {
       if (mode === 'bench' && env.FENCE_LENS_BENCH_OUT) fs.copyFileSync(results, env.FENCE_LENS_BENCH_OUT);
-      for (const name of ['activate.cpuprofile', 'activate-trivial.cpuprofile', 'storm.cpuprofile']) {
+      for (const name of ['activate.cpuprofile', 'activate-trivial.cpuprofile', 'storm.cpuprofile', 'storm-view.cpuprofile']) {
         const profile = path.join(user, name);
         if (mode === 'bench' && env.FENCE_LENS_BENCH_PROFILE && fs.existsSync(profile)) fs.copyFileSync(profile, path.join(env.FENCE_LENS_BENCH_PROFILE, name));
       }
