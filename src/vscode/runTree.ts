@@ -29,7 +29,8 @@ export type CategoryNode = Extract<ExplorerNode, { kind: 'category' }>;
 export type PageNode = Extract<ExplorerNode, { kind: 'page' }>;
 export type TargetNode = Extract<ExplorerNode, { kind: 'target' }>;
 
-interface Target {
+/** A target row's data: its node, the violations behind it and where it sorts. */
+export interface Target {
   readonly node: TargetNode;
   readonly violations: Violation[];
   /** Sum of the counts, as of the last `ordered()`. */
