@@ -69,7 +69,9 @@ export class ViolationExplorer implements vscode.TreeDataProvider<ExplorerNode>,
       case 'violations': {
         const tree = this.trees.get(change.run);
         if (!tree) {
-          this.dirty.add(this.tree(change.run).node); // built from the store, which has these already
+          // The window has not asked for this run's rows yet (the view is hidden, or the run is
+          // new): no model to keep; one is built from the store when it asks, after this repaint.
+          this.dirtyRoot = true;
           break;
         }
         for (const v of change.added) this.items.delete(tree.add(v));
@@ -80,9 +82,12 @@ export class ViolationExplorer implements vscode.TreeDataProvider<ExplorerNode>,
         break;
       }
       case 'monitor':
-      case 'finished':
-        this.dirty.add(this.tree(change.run).node);
+      case 'finished': {
+        const tree = this.trees.get(change.run);
+        if (tree) this.dirty.add(tree.node);
+        else this.dirtyRoot = true;
         break;
+      }
     }
     this.scheduleRefresh();
   }
