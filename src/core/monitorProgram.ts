@@ -208,9 +208,10 @@ tracepoint:sched:sched_process_exit {
     @ending = nsecs;
   }
 }
-// Records may be printed at BURST per 50 ms: more in a burst would overrun bpftrace's ring buffer
-// (1 MiB per CPU) while the reader catches up, losing other records with them (measured: a 20,000-name
-// flood itemised ~5,000 and lost the rest). Past it, new denials are counted in @over.
+// Records may be printed at BURST per 50 ms (20,000/s): more in a burst would overrun bpftrace's
+// ring buffer (1 MiB per CPU, ~3,500 records) while the reader catches up, losing other records with
+// them (measured: a 20,000-name flood itemised ~5,000 and lost the rest; at 2,500 per 50 ms it still
+// lost ~6,000). Past it, new denials are counted in @over.
 interval:ms:50 {
   @tokens = ${BURST};
   if (@ending != 0 && nsecs - @ending > ${DRAIN_NS}) {
