@@ -156,7 +156,7 @@ except OSError: time.sleep(1)
       assert.ok(itemised >= 1000, `itemised ${itemised}`);
       const counted = summary('openat');
       assert.equal(counted?.suggestion, undefined);
-      assert.equal(itemised + (counted?.count ?? 0) + r.report.overflow.events, 20000, `itemised ${itemised}, summary ${JSON.stringify(counted)}, overflow ${JSON.stringify(r.report.overflow)}`);
+      assert.equal(itemised + (counted?.count ?? 0) + r.report.overflow.events, 20000, `itemised ${itemised}, summary ${JSON.stringify(counted)}, overflow ${JSON.stringify(r.report.overflow)}, monitor ${JSON.stringify(r.report.monitor)}`);
       assert.equal(r.report.monitor.lostEvents, 0);
     });
   });
