@@ -81,6 +81,11 @@ function mayBeTruncated(s: string): boolean {
   return s.length * 3 >= STRLEN - 1 && Buffer.byteLength(s, 'utf8') >= STRLEN - 1;
 }
 
+/** The target of the one entry that holds a syscall's denials the kernel counted without printing. */
+export function unitemisedTarget(operation: string): string {
+  return `(${operation} denials not itemised: past the monitor's record rate or budget)`;
+}
+
 export class MonitorDecoder implements FramingSink {
   private readonly reader: RecordReader;
   private readonly keyByUid = new Map<string, string>();
@@ -425,10 +430,10 @@ export class MonitorDecoder implements FramingSink {
     const before = this.creditedOver.get(key) ?? 0;
     if (total <= before) return;
     this.creditedOver.set(key, total);
-    const seccomp = tracedSyscall(nr) === undefined;
-    const category = seccomp ? 'syscall' : tracedSyscall(nr)?.shape.kind === 'sockaddr' ? 'network' : 'filesystem';
+    const shape = tracedSyscall(nr)?.shape.kind;
+    const category = shape === undefined ? 'syscall' : shape === 'sockaddr' ? 'network' : 'filesystem';
     this.store.add(
-      { category, operation: syscallName(nr), target: `(${syscallName(nr)} denials not itemised: past the monitor's record rate or budget)`, errno: -ret, source: 'ebpf', process: { comm: '?', pid: 0 } },
+      { category, operation: syscallName(nr), target: unitemisedTarget(syscallName(nr)), errno: -ret, source: 'ebpf', process: { comm: '?', pid: 0 } },
       this.at,
       total - before,
     );

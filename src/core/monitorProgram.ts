@@ -142,6 +142,28 @@ function pathArgs(): string {
   return lines.join('\n');
 }
 
+/**
+ * The kernel-side dedup of one record kind: a repeat of a known key adds to its count under the
+ * key's uid (its first nsecs); a new key within the budget and the rate is stored and printed once;
+ * anything else is counted per (syscall, errno) in @over. `printfArgs` may use $t, the new uid.
+ */
+function dedupOrCount(uidVar: string, mapKey: string, printfArgs: string): string {
+  return [
+    `${uidVar} = ${mapKey};`,
+    `if (${uidVar} != 0) {`,
+    `  @cnt[${uidVar}] = count();`,
+    `} else if (@printed < ${RECORD_BUDGET} && @tokens > 0) {`,
+    '  @printed = @printed + 1;',
+    '  @tokens = @tokens - 1;',
+    '  $t = nsecs;',
+    `  ${mapKey} = $t;`,
+    `  printf(${printfArgs});`,
+    '} else {',
+    '  @over[$id, $r] = count();',
+    '}',
+  ].join('\n');
+}
+
 /** The program text with TOKEN_PLACEHOLDER in it. Deterministic: install-helper writes it once. */
 export function monitorProgram(): string {
   const T = TOKEN_PLACEHOLDER;
@@ -292,33 +314,11 @@ ${indent(pathArgs(), 1)}
         printf("${T}|F2|%d|%d|%d|%d|%llu|0|${T}|%s|${T}|%s|${T}\\n", $id, pid, tid, $r, $t, comm, str(uptr($p)));
         printf("${T}|P2|%d|%d|%d|%d|%llu|0|${T}|%s|${T}|%s|${T}\\n", $id, pid, tid, $r, $t, comm, str(uptr($q)));
       } else if ($p != 0) {
-        $u = @uid[$id, $r, comm, str(uptr($p))];
-        if ($u != 0) {
-          @cnt[$u] = count();
-        } else if (@printed < ${RECORD_BUDGET} && @tokens > 0) {
-          @printed = @printed + 1;
-          @tokens = @tokens - 1;
-          $t = nsecs;
-          @uid[$id, $r, comm, str(uptr($p))] = $t;
-          printf("${T}|F|%d|%d|%d|%d|%llu|%llu|${T}|%s|${T}|%s|${T}\\n", $id, pid, tid, $r, $t, $t, comm, str(uptr($p)));
-        } else {
-          @over[$id, $r] = count();
-        }
+${indent(dedupOrCount('$u', '@uid[$id, $r, comm, str(uptr($p))]', `"${T}|F|%d|%d|%d|%d|%llu|%llu|${T}|%s|${T}|%s|${T}\\n", $id, pid, tid, $r, $t, $t, comm, str(uptr($p))`), 4)}
       }
     }
   } else if ($r == -1 && (${seccomp})) {
-    $v = @suid[$id, comm];
-    if ($v != 0) {
-      @cnt[$v] = count();
-    } else if (@printed < ${RECORD_BUDGET} && @tokens > 0) {
-      @printed = @printed + 1;
-      @tokens = @tokens - 1;
-      $t = nsecs;
-      @suid[$id, comm] = $t;
-      printf("${T}|S|%d|%d|%d|%d|%llu|%llu|${T}|%s|${T}||${T}\\n", $id, pid, tid, $r, $t, $t, comm);
-    } else {
-      @over[$id, $r] = count();
-    }
+${indent(dedupOrCount('$v', '@suid[$id, comm]', `"${T}|S|%d|%d|%d|%d|%llu|%llu|${T}|%s|${T}||${T}\\n", $id, pid, tid, $r, $t, $t, comm`), 2)}
   }
 }
 interval:s:1 {

@@ -26,7 +26,9 @@ const LOOPBACK = /^(127\.|::1$|localhost$)/;
 
 export function suggestRule(v: Pick<Violation, 'category' | 'operation' | 'target' | 'errno' | 'relatedPath' | 'truncated'>): RuleSuggestion | undefined {
   if (v.truncated) return undefined; // never write a rule for a path we only saw part of
-  if (v.target.startsWith('(')) return undefined; // a summary ("(openat denials not itemised ...)"), not a path or host
+  // A target in parentheses describes what was not seen ("(unnamed unix socket)", the monitor's
+  // "(openat denials not itemised ...)"); it is not a path or host a rule could name.
+  if (v.target.startsWith('(')) return undefined;
   switch (v.category) {
     case 'filesystem': {
       if (!v.target.startsWith('/')) return undefined;

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ReportViolation } from '../../src/core/model';
+import { unitemisedTarget } from '../../src/core/monitorDecoder';
 import { requireComponents, runCli, stage, type Stage } from '../support/rig';
 
 const find = (vs: readonly ReportViolation[], pred: (v: ReportViolation) => boolean): ReportViolation | undefined => vs.find(pred);
@@ -148,7 +149,7 @@ except OSError: time.sleep(1)
         '    except OSError: pass',
       ].join('\n');
       const r = await run(['-c', `python3 -c '${py}'`]);
-      const summary = (op: string) => find(r.report.violations, (x) => x.operation === op && x.target.startsWith(`(${op} denials not itemised`));
+      const summary = (op: string) => find(r.report.violations, (x) => x.operation === op && x.target === unitemisedTarget(op));
       const connect = find(r.report.violations, (x) => x.operation === 'connect' && x.target === '127.0.0.1:9');
       assert.ok(connect, JSON.stringify(r.report.violations.slice(0, 5)));
       assert.equal(connect.count + (summary('connect')?.count ?? 0), 3000);

@@ -25,6 +25,7 @@ import * as path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import type { RunReport } from '../../../src/core/model';
+import { unitemisedTarget } from '../../../src/core/monitorDecoder';
 import type { FenceLensApi } from '../../../src/vscode/extension';
 import { profiled } from './cpuProfile';
 
@@ -117,7 +118,7 @@ async function stormLag(api: FenceLensApi, denials: number, profile: string | un
     // Itemised, plus any the monitor counted without their paths (past its record rate, a summary entry).
     seen:
       report.violations.filter((v) => v.target.startsWith('/etc/fence-lens-bench-')).length +
-      report.violations.filter((v) => v.target.startsWith('(openat denials not itemised')).reduce((n, v) => n + v.count, 0),
+      report.violations.filter((v) => v.target === unitemisedTarget('openat')).reduce((n, v) => n + v.count, 0),
     lostEvents: report.monitor.lostEvents,
     monitor: `${report.monitor.state} (${report.monitor.detail})`,
     exitCode: report.exitCode,
