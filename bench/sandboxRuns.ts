@@ -5,7 +5,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import type { RunReport } from '../src/core/model';
-import { TRACED_SYSCALLS } from '../src/core/syscalls';
+import { TRACED_SYSCALLS } from '../src/core/protocol/syscalls';
 import { startRun } from '../src/sandbox/run';
 import type { ViolationStore } from '../src/core/store';
 import { parseBenchCpuNs, parseBenchNs, type Fixtures } from './fixtures';

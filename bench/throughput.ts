@@ -14,7 +14,7 @@
 // (two native comparisons of 33 characters) already takes ~170 ns, before any field is read or
 // any violation looked up.
 
-import { MonitorDecoder } from '../src/core/monitorDecoder';
+import { MonitorDecoder } from '../src/core/protocol/monitorDecoder';
 import { ViolationStore } from '../src/core/store';
 import { median } from './stats';
 

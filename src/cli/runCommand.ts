@@ -2,9 +2,9 @@
 
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { formatViolationLine } from '../core/format';
+import { formatViolationLine } from '../core/report/format';
 import type { RunReport } from '../core/model';
-import { toSarif } from '../core/sarif';
+import { toSarif } from '../core/report/sarif';
 import { startRun } from '../sandbox/run';
 import type { CliCommand } from './args';
 import { bold, dim, green, red, yellow } from './style';

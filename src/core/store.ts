@@ -3,7 +3,7 @@
 // the bound, new distinct violations are counted in `overflow` (distinct keys and events), never
 // silently dropped; repeats of violations already held keep exact counts forever.
 
-import { errnoInfo } from './errno';
+import { errnoInfo } from './protocol/errno';
 import type { Category, Violation, ViolationInput } from './model';
 
 export const DEFAULT_MAX_DISTINCT = 10_000;

@@ -5,7 +5,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { execa } from 'execa';
 import type { MonitorMode } from '../core/model';
-import type { ProgramPaths } from '../sandbox/runTypes';
+import type { ProgramPaths } from './programs';
 import { locate } from './programs';
 
 const CAP_PERFMON = 38n;

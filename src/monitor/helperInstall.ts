@@ -10,8 +10,8 @@ import {
   POLKIT_POLICY_PATH,
   PROGRAM_PATH,
   polkitPolicy,
-} from '../core/helperFiles';
-import { monitorProgram } from '../core/monitorProgram';
+} from '../core/protocol/helperFiles';
+import { monitorProgram } from '../core/protocol/monitorProgram';
 
 export interface InstalledFile {
   readonly path: string;

@@ -6,15 +6,15 @@ import { randomBytes } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import os from 'node:os';
 import { execa, type ResultPromise } from 'execa';
-import { HELPER_EXIT } from '../core/helperFiles';
-import { LineBuffer } from '../core/lineBuffer';
-import { MonitorDecoder, type MonitorLifecycle, type ResolvedPath } from '../core/monitorDecoder';
-import { BPFTRACE_ENV, monitorProgram, PROGRAM_VERSION, TOKEN_PLACEHOLDER } from '../core/monitorProgram';
+import { HELPER_EXIT } from '../core/protocol/helperFiles';
+import { LineBuffer } from '../core/protocol/lineBuffer';
+import { MonitorDecoder, type MonitorLifecycle, type ResolvedPath } from '../core/protocol/monitorDecoder';
+import { BPFTRACE_ENV, monitorProgram, PROGRAM_VERSION, TOKEN_PLACEHOLDER } from '../core/protocol/monitorProgram';
 import type { MonitorStatus } from '../core/model';
 import type { ViolationStore } from '../core/store';
-import { syscallName } from '../core/syscalls';
+import { syscallName } from '../core/protocol/syscalls';
 import type { EscalationPlan } from './escalation';
-import { describePkexecFailure } from '../core/pkexecErrors';
+import { describePkexecFailure } from '../core/protocol/pkexecErrors';
 
 export interface MonitorOptions {
   readonly plan: EscalationPlan;

@@ -5,8 +5,18 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { HELPER_PATH } from '../core/helperFiles';
-import type { ProgramPaths } from '../sandbox/runTypes';
+import { HELPER_PATH } from '../core/protocol/helperFiles';
+
+/** Absolute paths of the programs a run may start. Front ends fill these from machine-scoped settings only. */
+export interface ProgramPaths {
+  /** fence; when unset, fixed system locations are searched (never PATH, never the workspace). */
+  readonly fence?: string;
+  readonly pkexec?: string;
+  readonly sudo?: string;
+  /** The installed privileged entry point (install-helper). */
+  readonly helper?: string;
+  readonly bpftrace?: string;
+}
 
 export type ProgramName = 'fence' | 'pkexec' | 'sudo' | 'bpftrace' | 'setpriv' | 'unshare' | 'bwrap' | 'socat' | 'helper';
 

@@ -2,8 +2,8 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { execa } from 'execa';
-import { POLKIT_POLICY_PATH, PROGRAM_PATH } from '../core/helperFiles';
-import { PROGRAM_VERSION } from '../core/monitorProgram';
+import { POLKIT_POLICY_PATH, PROGRAM_PATH } from '../core/protocol/helperFiles';
+import { PROGRAM_VERSION } from '../core/protocol/monitorProgram';
 import { helperProblem, isPrivileged } from '../monitor/escalation';
 import { locate } from '../monitor/programs';
 import type { DoctorCheck } from './doctorTypes';

@@ -3,7 +3,7 @@
 
 import { closeSync, openSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
-import { LineBuffer } from '../core/lineBuffer';
+import { LineBuffer } from '../core/protocol/lineBuffer';
 
 export class LogTail {
   private offset = 0;

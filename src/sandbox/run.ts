@@ -18,12 +18,12 @@ import path from 'node:path';
 import { PassThrough, type Writable } from 'node:stream';
 import { constants as osConstants } from 'node:os';
 import { execa } from 'execa';
-import { commandLine, fenceArgs } from '../core/fenceArgs';
-import { fenceTime, parseFenceLine } from '../core/fenceLog';
+import { commandLine, fenceArgs } from '../core/fence/fenceArgs';
+import { fenceTime, parseFenceLine } from '../core/fence/fenceLog';
 import type { MonitorStatus, RunReport } from '../core/model';
-import type { ResolvedPath } from '../core/monitorDecoder';
-import { buildReport } from '../core/report';
-import { checkSettingsText } from '../core/settingsText';
+import type { ResolvedPath } from '../core/protocol/monitorDecoder';
+import { buildReport } from '../core/report/report';
+import { checkSettingsText } from '../core/fence/settingsText';
 import { ViolationStore } from '../core/store';
 import { planEscalation } from '../monitor/escalation';
 import { PrivilegedMonitor } from '../monitor/monitorProcess';
@@ -229,7 +229,7 @@ export function startRun(options: RunOptions): RunHandle {
     if (monitor.malformed > 0) pushInfo(`fence-lens: monitor: ${monitor.malformed} malformed record(s) ignored`);
     rmSync(tmp, { recursive: true, force: true });
     const signal = result.signal ?? null;
-    const exitCode = signal ? 128 + (osConstants.signals[signal as keyof typeof osConstants.signals] ?? 0) : (result.exitCode ?? null);
+    const exitCode = signal ? 128 + (osConstants.signals[signal] ?? 0) : (result.exitCode ?? null);
     emit({ kind: 'exited', exitCode, signal });
     return finish(exitCode, settingsFile);
   })().catch((e: unknown) => {

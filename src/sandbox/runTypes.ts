@@ -4,17 +4,7 @@
 import type { MonitorMode, MonitorStatus, RunReport } from '../core/model';
 import type { ViolationStore } from '../core/store';
 import type { Readable, Writable } from 'node:stream';
-
-/** Absolute paths of the programs a run may start. Front ends fill these from machine-scoped settings only. */
-export interface ProgramPaths {
-  /** fence; when unset, fixed system locations are searched (never PATH, never the workspace). */
-  readonly fence?: string;
-  readonly pkexec?: string;
-  readonly sudo?: string;
-  /** The installed privileged entry point (install-helper). */
-  readonly helper?: string;
-  readonly bpftrace?: string;
-}
+import type { ProgramPaths } from '../monitor/programs';
 
 export interface RunOptions {
   /** A string runs through `fence -c`; an array through `fence -- argv`. */

@@ -5,7 +5,7 @@
 // like Fence's; with --fence-log-file (newer fence) Fence's lines come from a private file instead.
 
 import type { Readable, Writable } from 'node:stream';
-import { isFenceLine } from '../core/fenceLog';
+import { isFenceLine } from '../core/fence/fenceLog';
 
 const PREFIXES = ['[fence', 'Error: '];
 const HOLD_MS = 100;

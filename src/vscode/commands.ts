@@ -4,17 +4,17 @@ import * as vscode from 'vscode';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RunReport } from '../core/model';
-import { formatViolationLine } from '../core/format';
-import { commandText, pickCommand } from './commandPicker';
-import { resolvedViolationsOf, violationsOf, type ExplorerNode } from './explorer';
-import type { Launcher } from './launcher';
-import { installHelper, showMonitorStatus } from './monitorSetup';
-import { APPLY_COMMAND, applySuggestion, suggestionsFor } from './quickFixes';
-import type { Run, Runs } from './runs';
+import { formatViolationLine } from '../core/report/format';
+import { commandText, pickCommand } from './runs/commandPicker';
+import { resolvedViolationsOf, violationsOf, type ExplorerNode } from './explorer/explorer';
+import type { Launcher } from './runs/launcher';
+import { installHelper, showMonitorStatus } from './setup/monitorSetup';
+import { APPLY_COMMAND, applySuggestion, suggestionsFor } from './problems/quickFixes';
+import type { Run, Runs } from './runs/runs';
 import { defaultSettingsFile } from './settings';
-import { taskCommand } from './taskCommand';
-import { FenceTaskProvider, TASK_TYPE, type FenceTaskDefinition } from './taskProvider';
-import { UntrustedWorkspaceError, explainRefusal, isTrusted } from './trust';
+import { taskCommand } from './tasks/taskCommand';
+import { FenceTaskProvider, TASK_TYPE, type FenceTaskDefinition } from './tasks/taskProvider';
+import { UntrustedWorkspaceError, explainRefusal, isTrusted } from './setup/trust';
 
 /** The `fenceLens.run` contract: other tools pass this and get the CLI's JSON report back. */
 export interface RunArgs {

@@ -7,19 +7,19 @@
 
 import * as vscode from 'vscode';
 import type { MonitorMode } from '../core/model';
-import type { ProgramPaths } from '../sandbox/runTypes';
+import type { ProgramPaths } from '../monitor/programs';
 import { registerCommands } from './commands';
-import { Diagnostics } from './diagnostics';
-import { ViolationExplorer, type ExplorerNode } from './explorer';
-import { plural } from './explorerItems';
-import { Launcher } from './launcher';
-import { EnvironmentCheck } from './environmentCheck';
-import { OutputLog } from './outputLog';
-import { FenceQuickFixes } from './quickFixes';
-import { Runs } from './runs';
+import { Diagnostics } from './problems/diagnostics';
+import { ViolationExplorer, type ExplorerNode } from './explorer/explorer';
+import { plural } from './explorer/explorerItems';
+import { Launcher } from './runs/launcher';
+import { EnvironmentCheck } from './setup/environmentCheck';
+import { OutputLog } from './runs/outputLog';
+import { FenceQuickFixes } from './problems/quickFixes';
+import { Runs } from './runs/runs';
 import { defaultSettingsFile, monitorMode, programPaths } from './settings';
-import { StatusBar } from './statusBar';
-import { FenceTaskProvider, TASK_TYPE } from './taskProvider';
+import { StatusBar } from './runs/statusBar';
+import { FenceTaskProvider, TASK_TYPE } from './tasks/taskProvider';
 
 export const VIEW_ID = 'fenceLens.violations';
 

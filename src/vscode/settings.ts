@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { MonitorMode } from '../core/model';
-import type { ProgramPaths } from '../sandbox/runTypes';
+import type { ProgramPaths } from '../monitor/programs';
 
 export const SECTION = 'fenceLens';
 

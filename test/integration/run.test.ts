@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ReportViolation } from '../../src/core/model';
-import { unitemisedTarget } from '../../src/core/monitorDecoder';
+import { unitemisedTarget } from '../../src/core/protocol/monitorDecoder';
 import { requireComponents, runCli, stage, type Stage } from '../support/rig';
 
 const find = (vs: readonly ReportViolation[], pred: (v: ReportViolation) => boolean): ReportViolation | undefined => vs.find(pred);

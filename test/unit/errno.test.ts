@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { errnoByMessage, errnoInfo, FILE_DENIAL_ERRNOS, SOCKET_DENIAL_ERRNOS } from '../../src/core/errno';
-import { monitorProgram } from '../../src/core/monitorProgram';
+import { errnoByMessage, errnoInfo, FILE_DENIAL_ERRNOS, SOCKET_DENIAL_ERRNOS } from '../../src/core/protocol/errno';
+import { monitorProgram } from '../../src/core/protocol/monitorProgram';
 
 describe('errno table', () => {
   it('has the Linux values (the seed had -2 as EPERM, -24 as EACCES, -110 as ECONNREFUSED)', () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { commandLine, fenceArgs } from '../../src/core/fenceArgs';
+import { commandLine, fenceArgs } from '../../src/core/fence/fenceArgs';
 
 describe('fenceArgs', () => {
   it('passes a shell string to -c verbatim and an argv after --', () => {

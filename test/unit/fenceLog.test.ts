@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { fenceTime, isFenceLine, parseFenceLine } from '../../src/core/fenceLog';
+import { fenceTime, isFenceLine, parseFenceLine } from '../../src/core/fence/fenceLog';
 
 // Lines recorded from fence v0.1.5 on this machine, and the formats documented for newer versions.
 describe('parseFenceLine', () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describeTarget, formatViolationLine, printable } from '../../src/core/format';
+import { describeTarget, formatViolationLine, printable } from '../../src/core/report/format';
 import { ViolationStore } from '../../src/core/store';
 
 describe('formatViolationLine', () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { detached, FramedRecord, RecordReader } from '../../src/core/framing';
+import { detached, FramedRecord, RecordReader } from '../../src/core/protocol/framing';
 
 const T = '0123456789abcdef0123456789abcdef';
 

@@ -4,7 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { entryPointScript, HELPER_EXIT } from '../../src/core/helperFiles';
+import { entryPointScript, HELPER_EXIT } from '../../src/core/protocol/helperFiles';
 
 describe('entry point refusals', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'fl-helper-'));

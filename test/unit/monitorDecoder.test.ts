@@ -1,7 +1,7 @@
-import { suggestRule } from '../../src/core/policy';
+import { suggestRule } from '../../src/core/report/policy';
 import assert from 'node:assert/strict';
-import { MonitorDecoder, type MonitorLifecycle } from '../../src/core/monitorDecoder';
-import { PROGRAM_VERSION } from '../../src/core/monitorProgram';
+import { MonitorDecoder, type MonitorLifecycle } from '../../src/core/protocol/monitorDecoder';
+import { PROGRAM_VERSION } from '../../src/core/protocol/monitorProgram';
 import { ViolationStore } from '../../src/core/store';
 
 const T = 'fedcba9876543210fedcba9876543210';

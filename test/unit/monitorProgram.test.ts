@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { entryPointScript, HELPER_PATH, polkitPolicy, POLKIT_ACTION_ID } from '../../src/core/helperFiles';
-import { monitorProgram, PROGRAM_VERSION, TOKEN_PLACEHOLDER } from '../../src/core/monitorProgram';
+import { entryPointScript, HELPER_PATH, polkitPolicy, POLKIT_ACTION_ID } from '../../src/core/protocol/helperFiles';
+import { monitorProgram, PROGRAM_VERSION, TOKEN_PLACEHOLDER } from '../../src/core/protocol/monitorProgram';
 
 describe('monitor program', () => {
   const program = monitorProgram();

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describePkexecFailure } from '../../src/core/pkexecErrors';
+import { describePkexecFailure } from '../../src/core/protocol/pkexecErrors';
 
 describe('describePkexecFailure (pkexec exits 127 for all of these)', () => {
   const cases: [string, string, RegExp][] = [

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Violation } from '../../src/core/model';
-import { hostOf, suggestRule } from '../../src/core/policy';
+import { hostOf, suggestRule } from '../../src/core/report/policy';
 
 type V = Pick<Violation, 'category' | 'operation' | 'target' | 'errno' | 'relatedPath' | 'truncated'>;
 const v = (category: V['category'], operation: string, target: string, errno: number | null = 30): V => ({ category, operation, target, errno });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { RunReport } from '../../src/core/model';
-import { toSarif } from '../../src/core/sarif';
+import { toSarif } from '../../src/core/report/sarif';
 
 describe('toSarif', () => {
   it('writes SARIF 2.1.0 with one result per violation, a rule per kind, and file locations', () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { checkSettingsText } from '../../src/core/settingsText';
+import { checkSettingsText } from '../../src/core/fence/settingsText';
 
 describe('checkSettingsText', () => {
   it('accepts strict JSON as is', () => {

@@ -25,7 +25,7 @@ import * as path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import type { RunReport } from '../../../src/core/model';
-import { unitemisedTarget } from '../../../src/core/monitorDecoder';
+import { unitemisedTarget } from '../../../src/core/protocol/monitorDecoder';
 import type { FenceLensApi } from '../../../src/vscode/extension';
 import { profiled } from './cpuProfile';
 

@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { clockTime } from '../../../src/core/format';
+import { clockTime } from '../../../src/core/report/format';
 import type { ReportViolation, RunReport } from '../../../src/core/model';
 import { fenceDiagnostics, fenceLens, inWorkspace, items, repainted, workspaceDir } from './helpers';
 

@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { formatViolationLine } from '../../../src/core/format';
+import { formatViolationLine } from '../../../src/core/report/format';
 import type { RunReport } from '../../../src/core/model';
 import { fenceDiagnostics, fenceLens, inWorkspace, repainted, waitFor, workspaceDir } from './helpers';
 

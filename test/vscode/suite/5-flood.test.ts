@@ -4,13 +4,13 @@
 
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { formatViolationLine } from '../../../src/core/format';
+import { formatViolationLine } from '../../../src/core/report/format';
 import type { RunReport } from '../../../src/core/model';
-import { diagnosticCode } from '../../../src/vscode/diagnostics';
-import { REFRESH_INTERVAL_MS } from '../../../src/vscode/explorer';
-import { thousands } from '../../../src/vscode/explorerItems';
-import { MAX_PROBLEMS_PER_FILE, MORE_DENIALS_CODE, moreDenialsMessage } from '../../../src/vscode/problemFile';
-import { PAGE_SIZE } from '../../../src/vscode/runTree';
+import { diagnosticCode } from '../../../src/vscode/problems/diagnostics';
+import { REFRESH_INTERVAL_MS } from '../../../src/vscode/explorer/explorer';
+import { thousands } from '../../../src/vscode/explorer/explorerItems';
+import { MAX_PROBLEMS_PER_FILE, MORE_DENIALS_CODE, moreDenialsMessage } from '../../../src/vscode/problems/problemFile';
+import { PAGE_SIZE } from '../../../src/vscode/explorer/runTree';
 import { fenceDiagnostics, fenceLens, inWorkspace, items, repainted, workspaceDir } from './helpers';
 
 const FILES = 500;

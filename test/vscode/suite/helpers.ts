@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import type { FenceLensApi } from '../../../src/vscode/extension';
-import type { ExplorerNode } from '../../../src/vscode/explorer';
+import type { ExplorerNode } from '../../../src/vscode/explorer/explorer';
 
 export const EXTENSION_ID = 'fence-lens.fence-lens';
 

@@ -2,7 +2,7 @@
 
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { UNTRUSTED_MESSAGE } from '../../../src/vscode/trust';
+import { UNTRUSTED_MESSAGE } from '../../../src/vscode/setup/trust';
 import { fenceLens } from './helpers';
 
 describe('untrusted workspace', () => {

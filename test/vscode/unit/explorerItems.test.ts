@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { Violation } from '../../../src/core/model';
-import { groupByTarget, plural, targetDescription } from '../../../src/vscode/explorerItems';
-import { absoluteTarget } from '../../../src/vscode/targets';
+import { groupByTarget, plural, targetDescription } from '../../../src/vscode/explorer/explorerItems';
+import { absoluteTarget } from '../../../src/vscode/explorer/targets';
 
 function v(target: string, comm: string, pid: number, count: number, operation = 'openat'): Violation {
   const at = new Date(0);

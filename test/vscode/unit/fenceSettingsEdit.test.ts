@@ -2,7 +2,7 @@
 // resolution and the explorer's labels.
 
 import * as assert from 'node:assert/strict';
-import { applySuggestion } from '../../../src/vscode/fenceSettingsEdit';
+import { applySuggestion } from '../../../src/vscode/problems/fenceSettingsEdit';
 
 describe('applySuggestion (Fence settings edits)', () => {
   it('appends to an existing list and keeps comments and the rest of the file', () => {

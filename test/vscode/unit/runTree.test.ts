@@ -3,9 +3,9 @@
 
 import * as assert from 'node:assert/strict';
 import type { Violation } from '../../../src/core/model';
-import { groupByTarget } from '../../../src/vscode/explorerItems';
-import type { Run } from '../../../src/vscode/runs';
-import { PAGE_SIZE, RunTree, type ExplorerNode } from '../../../src/vscode/runTree';
+import { groupByTarget } from '../../../src/vscode/explorer/explorerItems';
+import type { Run } from '../../../src/vscode/runs/runs';
+import { PAGE_SIZE, RunTree, type ExplorerNode } from '../../../src/vscode/explorer/runTree';
 
 function v(target: string, comm: string, count: number, operation = 'openat'): Violation {
   const at = new Date(0);

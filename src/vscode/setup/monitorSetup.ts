@@ -4,10 +4,10 @@
 import * as vscode from 'vscode';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { DoctorCheck } from '../sandbox/doctorTypes';
-import { loadEngine } from './engine';
-import { programPaths } from './settings';
-import type { Runs } from './runs';
+import type { DoctorCheck } from '../../sandbox/doctorTypes';
+import { loadEngine } from '../engine';
+import { programPaths } from '../settings';
+import type { Runs } from '../runs/runs';
 
 export async function refreshEnvironment(): Promise<DoctorCheck[]> {
   const checks = await loadEngine().runDoctor(programPaths());

@@ -4,11 +4,11 @@
 
 import * as vscode from 'vscode';
 import * as os from 'node:os';
-import type { RunReport } from '../core/model';
+import type { RunReport } from '../../core/model';
 import { Run, Runs, type RunRequest } from './runs';
 import { RunTerminal } from './runTerminal';
-import { fenceSettingsFile, maxRecentCommands, monitorMode, programPaths } from './settings';
-import { UntrustedWorkspaceError, isTrusted } from './trust';
+import { fenceSettingsFile, maxRecentCommands, monitorMode, programPaths } from '../settings';
+import { UntrustedWorkspaceError, isTrusted } from '../setup/trust';
 
 const RECENT_KEY = 'fenceLens.recentCommands';
 const PROGRESS_INTERVAL_MS = 250;

@@ -1,7 +1,7 @@
 // One readable line per violation, in Fence's own log style, so users who know `fence -m` read it
 // at a glance: `[fence:ebpf] 15:04:05 ✗ openat: /etc/hosts (Read-only file system, touch:1234)`.
 
-import type { Source, Violation } from './model';
+import type { Source, Violation } from '../model';
 
 const TAG: Record<Source, string> = {
   ebpf: 'fence:ebpf',

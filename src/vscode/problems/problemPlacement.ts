@@ -5,8 +5,8 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Violation } from '../core/model';
-import { absoluteTarget } from './targets';
+import type { Violation } from '../../core/model';
+import { absoluteTarget } from '../explorer/targets';
 
 /** What placement depends on besides the violation: fixed for a run, computed once per run. */
 export interface Placement {

@@ -2,10 +2,10 @@
 // CustomExecution whose Pseudoterminal shows the run; the task fails when the command fails.
 
 import * as vscode from 'vscode';
-import { npmScripts } from './commandPicker';
-import type { Launcher } from './launcher';
-import { RunTerminal } from './runTerminal';
-import { UNTRUSTED_MESSAGE, isTrusted } from './trust';
+import { npmScripts } from '../runs/commandPicker';
+import type { Launcher } from '../runs/launcher';
+import { RunTerminal } from '../runs/runTerminal';
+import { UNTRUSTED_MESSAGE, isTrusted } from '../setup/trust';
 
 export const TASK_TYPE = 'fence';
 

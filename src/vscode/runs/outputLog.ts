@@ -4,7 +4,7 @@
 // append per FLUSH_MS: every append is a message to the window, and a storm makes thousands a second.
 
 import * as vscode from 'vscode';
-import { clockTime, formatViolationLine, printable } from '../core/format';
+import { clockTime, formatViolationLine, printable } from '../../core/report/format';
 import type { Run, Runs, RunsChange } from './runs';
 
 /** Kept for the extension's API (tests, other tools); bounded (the last 5,000 to 5,500 lines) so a long session cannot grow it forever. */

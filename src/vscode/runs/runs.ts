@@ -5,9 +5,9 @@
 // batch, not per denial.
 
 import * as vscode from 'vscode';
-import type { MonitorStatus, RunReport, Violation } from '../core/model';
-import { loadEngine } from './engine';
-import type { RunHandle, RunOptions } from '../sandbox/runTypes';
+import type { MonitorStatus, RunReport, Violation } from '../../core/model';
+import { loadEngine } from '../engine';
+import type { RunHandle, RunOptions } from '../../sandbox/runTypes';
 
 export type RunState = 'running' | 'finished';
 

@@ -1,6 +1,6 @@
 // Builds the stable JSON report from a finished run.
 
-import type { MonitorStatus, ReportViolation, RunReport, Violation } from './model';
+import type { MonitorStatus, ReportViolation, RunReport, Violation } from '../model';
 import { suggestRule } from './policy';
 
 export function toReportViolation(v: Violation): ReportViolation {

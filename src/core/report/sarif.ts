@@ -1,6 +1,6 @@
 // SARIF 2.1.0 for CI code-scanning uploads: one result per distinct violation, a rule per kind.
 
-import type { ReportViolation, RunReport } from './model';
+import type { ReportViolation, RunReport } from '../model';
 
 interface SarifResult {
   ruleId: string;

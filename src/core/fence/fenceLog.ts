@@ -2,8 +2,8 @@
 // (see the reference notes): timestamps are HH:MM:SS local time without a date. Regexes are
 // compiled once (the seed compiled them per line) and every group index is pinned by a test.
 
-import { errnoByMessage } from './errno';
-import type { Category, ViolationInput } from './model';
+import { errnoByMessage } from '../protocol/errno';
+import type { Category, ViolationInput } from '../model';
 
 export type FenceLine =
   | { readonly kind: 'violation'; readonly input: ViolationInput; readonly time: string | null }

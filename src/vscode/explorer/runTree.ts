@@ -6,10 +6,10 @@
 // of PAGE_SIZE: VS Code refetches every child of an expanded node it repaints, so what one repaint
 // costs is bounded by the page, not by how many denials the run has. No editor API here (unit-tested).
 
-import type { Category, Violation } from '../core/model';
-import { describeTarget } from '../core/format';
+import type { Category, Violation } from '../../core/model';
+import { describeTarget } from '../../core/report/format';
 import { CATEGORY_ORDER, totalCount, type TargetGroup } from './explorerItems';
-import type { Run } from './runs';
+import type { Run } from '../runs/runs';
 
 /**
  * The same bound as VS Code's own per list (Problems shows 1,000 per file): a run that size (the

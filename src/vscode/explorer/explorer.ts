@@ -5,11 +5,11 @@
 // tooltip only when hovered, since VS Code sends every property of every child it refetches.
 
 import * as vscode from 'vscode';
-import type { Category, Violation } from '../core/model';
-import { formatViolationLine } from '../core/format';
-import { suggestRule } from '../core/policy';
+import type { Category, Violation } from '../../core/model';
+import { formatViolationLine } from '../../core/report/format';
+import { suggestRule } from '../../core/report/policy';
 import { plural, runDescription, targetDescription, thousands, type TargetGroup } from './explorerItems';
-import type { Run, Runs, RunsChange } from './runs';
+import type { Run, Runs, RunsChange } from '../runs/runs';
 import { PAGE_SIZE, RunTree, type ExplorerNode, type PageNode, type TargetNode } from './runTree';
 import { absoluteTarget, withAbsoluteTarget } from './targets';
 

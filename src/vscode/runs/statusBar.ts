@@ -4,7 +4,7 @@
 
 import * as vscode from 'vscode';
 import type { Runs } from './runs';
-import { plural } from './explorerItems';
+import { plural } from '../explorer/explorerItems';
 
 const COUNT_REPAINT_MS = 250;
 

@@ -1,6 +1,6 @@
 // pkexec exits 127 for every failure; only its message tells them apart, and the user must see which.
 
-import type { MonitorState } from './model';
+import type { MonitorState } from '../model';
 
 export interface PkexecFailure {
   readonly state: Extract<MonitorState, 'denied' | 'unavailable' | 'failed'>;

@@ -3,7 +3,7 @@
 // must be absolute) get a file: resolved against the run's working directory.
 
 import * as path from 'node:path';
-import type { Violation } from '../core/model';
+import type { Violation } from '../../core/model';
 
 export function absoluteTarget(v: Pick<Violation, 'category' | 'target'>, cwd: string): string | undefined {
   if (v.category !== 'filesystem' || v.target === '') return undefined;

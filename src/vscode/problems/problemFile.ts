@@ -5,9 +5,9 @@
 // keeps its Diagnostic object; a repeat only rewrites that entry's message (it carries the count).
 
 import * as vscode from 'vscode';
-import type { Violation } from '../core/model';
-import { formatViolationLine } from '../core/format';
-import { thousands } from './explorerItems';
+import type { Violation } from '../../core/model';
+import { formatViolationLine } from '../../core/report/format';
+import { thousands } from '../explorer/explorerItems';
 
 /**
  * Below VS Code's own 1,000 per file (past which it drops entries, lowest severity first: our

@@ -5,7 +5,7 @@
 
 import * as fs from 'node:fs';
 import { applyEdits, modify, parse, type FormattingOptions } from 'jsonc-parser/lib/esm/main.js';
-import type { RuleSuggestion } from '../core/model';
+import type { RuleSuggestion } from '../../core/model';
 
 const FORMAT: FormattingOptions = { insertSpaces: true, tabSize: 2, eol: '\n' };
 

@@ -8,7 +8,7 @@
 // of the extension host's thread, measured as event-loop lag during the bench's first run).
 
 import * as vscode from 'vscode';
-import type { DoctorCheck } from '../sandbox/doctorTypes';
+import type { DoctorCheck } from '../../sandbox/doctorTypes';
 import { refreshEnvironment } from './monitorSetup';
 
 /**

@@ -1,9 +1,9 @@
 // The nodes of the violation explorer: run > category > target. Pure functions from engine data to
 // labels, so the tree provider stays a thin adapter and tests can assert the exact text.
 
-import type { Category, Violation } from '../core/model';
-import { clockTime, describeTarget, printable } from '../core/format';
-import type { Run } from './runs';
+import type { Category, Violation } from '../../core/model';
+import { clockTime, describeTarget, printable } from '../../core/report/format';
+import type { Run } from '../runs/runs';
 
 export const CATEGORY_ORDER: readonly Category[] = ['filesystem', 'network', 'command', 'syscall'];
 

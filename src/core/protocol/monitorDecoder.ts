@@ -2,10 +2,10 @@
 // feeds it text, it feeds the store.
 
 import { detached, FramedRecord, FramingSink, RecordReader, RecordSpan } from './framing';
-import type { Violation, ViolationInput } from './model';
+import type { Violation, ViolationInput } from '../model';
 import { PROGRAM_VERSION, STRLEN } from './monitorProgram';
 import { syscallName, tracedSyscall } from './syscalls';
-import type { ViolationStore } from './store';
+import type { ViolationStore } from '../store';
 
 export type MonitorLifecycle =
   | { readonly kind: 'begin'; readonly version: number; readonly root: number; readonly owner: number }

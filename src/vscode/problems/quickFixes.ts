@@ -3,10 +3,10 @@
 
 import * as vscode from 'vscode';
 import * as path from 'node:path';
-import type { RuleSuggestion, Violation } from '../core/model';
-import { suggestRule } from '../core/policy';
+import type { RuleSuggestion, Violation } from '../../core/model';
+import { suggestRule } from '../../core/report/policy';
 import { DIAGNOSTIC_SOURCE, type Diagnostics } from './diagnostics';
-import { loadEngine } from './engine';
+import { loadEngine } from '../engine';
 import { MORE_DENIALS_CODE } from './problemFile';
 
 export const APPLY_COMMAND = 'fenceLens.applySuggestion';

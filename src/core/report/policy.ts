@@ -1,7 +1,7 @@
 // Turns a violation into the narrowest Fence settings change that would allow it. Suggestions are
 // advice shown to the user (and offered as quick fixes), never applied without their action.
 
-import type { RuleSuggestion, Violation } from './model';
+import type { RuleSuggestion, Violation } from '../model';
 
 const WRITE_OPS = new Set([
   'open', 'openat', 'openat2', 'creat', 'unlink', 'unlinkat', 'rmdir', 'mkdir', 'mkdirat', 'mknod',

@@ -4,7 +4,7 @@
 
 import * as vscode from 'vscode';
 import { StringDecoder } from 'node:string_decoder';
-import { clockTime } from '../core/format';
+import { clockTime } from '../../core/report/format';
 import type { Run } from './runs';
 
 /** Terminals want CRLF; a lone LF would staircase the output. */

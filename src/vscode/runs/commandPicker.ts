@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { taskCommand, type TaskCommand } from './taskCommand';
+import { taskCommand, type TaskCommand } from '../tasks/taskCommand';
 
 interface Choice extends vscode.QuickPickItem {
   readonly pick?: TaskCommand;

@@ -5,12 +5,12 @@
 // 3,000-denial storm, growing with the count. Replaced wholesale when a new run starts.
 
 import * as vscode from 'vscode';
-import type { Violation } from '../core/model';
-import { suggestRule } from '../core/policy';
+import type { Violation } from '../../core/model';
+import { suggestRule } from '../../core/report/policy';
 import { DIAGNOSTIC_SOURCE, ProblemFile, type ProblemEntry } from './problemFile';
 import { placement, problemFileFor, type Placement } from './problemPlacement';
-import type { Run, Runs, RunsChange } from './runs';
-import { withAbsoluteTarget } from './targets';
+import type { Run, Runs, RunsChange } from '../runs/runs';
+import { withAbsoluteTarget } from '../explorer/targets';
 
 export { DIAGNOSTIC_SOURCE } from './problemFile';
 
