@@ -8,7 +8,7 @@ import { helperProblem, isPrivileged } from '../monitor/escalation';
 import { locate } from '../monitor/programs';
 import type { DoctorCheck } from './doctorTypes';
 import { fenceFeatures } from './fenceInfo';
-import type { ProgramPaths } from './runTypes';
+import type { ProgramPaths } from '../monitor/programs';
 
 function program(name: 'bwrap' | 'socat' | 'bpftrace' | 'pkexec', fix: string, programs: ProgramPaths): DoctorCheck {
   const found = locate(name, programs).path;

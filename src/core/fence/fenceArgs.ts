@@ -1,3 +1,5 @@
+import { shellJoin } from './shellQuote';
+
 // The argv for fence. An argv array, never a shell string built by concatenation: a string command
 // goes to `fence -c` verbatim, an array after `--`.
 
@@ -28,6 +30,5 @@ export function fenceArgs(input: FenceArgsInput): string[] {
 
 /** The command as one line, for reports and titles. */
 export function commandLine(command: string | readonly string[]): string {
-  if (typeof command === 'string') return command;
-  return command.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+  return typeof command === 'string' ? command : shellJoin(command);
 }

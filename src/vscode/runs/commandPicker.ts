@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { commandLine } from '../../core/fence/fenceArgs';
 import { taskCommand, type TaskCommand } from '../tasks/taskCommand';
 
 interface Choice extends vscode.QuickPickItem {
@@ -74,5 +75,5 @@ export async function pickCommand(recent: readonly string[], defaultCwd: string)
 }
 
 export function commandText(tc: TaskCommand): string {
-  return typeof tc.command === 'string' ? tc.command : tc.command.join(' ');
+  return commandLine(tc.command);
 }

@@ -5,6 +5,7 @@
 // batch, not per denial.
 
 import * as vscode from 'vscode';
+import { commandLine } from '../../core/fence/fenceArgs';
 import type { MonitorStatus, RunReport, Violation } from '../../core/model';
 import { loadEngine } from '../engine';
 import type { RunHandle, RunOptions } from '../../sandbox/runTypes';
@@ -35,8 +36,7 @@ export class Run {
   ) {}
 
   get commandLine(): string {
-    const c = this.request.command;
-    return typeof c === 'string' ? c : c.map(shellQuote).join(' ');
+    return commandLine(this.request.command);
   }
 
   get label(): string {
@@ -61,10 +61,6 @@ export class Run {
   get violationCount(): number {
     return this.handle.store.size;
   }
-}
-
-function shellQuote(arg: string): string {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
 export type RunsChange =

@@ -3,6 +3,7 @@
 // tasks stay an argv (`fence -- argv`), never joined into a string a shell would re-split.
 
 import * as vscode from 'vscode';
+import { shellQuote } from '../../core/fence/shellQuote';
 
 export interface TaskCommand {
   readonly command: string | readonly string[];
@@ -13,9 +14,10 @@ function text(v: string | vscode.ShellQuotedString): string {
   return typeof v === 'string' ? v : v.value;
 }
 
+/** A task word as shell text: weak quoting keeps `$` expansions (as VS Code's own shell tasks do), every other word is quoted strongly. */
 function quoteForShell(v: string | vscode.ShellQuotedString): string {
-  const s = text(v);
-  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+  if (typeof v !== 'string' && v.quoting === vscode.ShellQuoting.Weak) return `"${v.value.replace(/["\\`]/g, '\\$&')}"`;
+  return shellQuote(text(v));
 }
 
 /** Substitutes the variables a task's cwd commonly uses; others are left for the user to see. */
