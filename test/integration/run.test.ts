@@ -154,7 +154,9 @@ except OSError: time.sleep(1)
       assert.ok(connect, JSON.stringify(r.report.violations.slice(0, 5)));
       assert.equal(connect.count + (summary('connect')?.count ?? 0), 3000);
       const itemised = r.report.violations.filter((x) => x.target.startsWith('/etc/fl-flood-')).reduce((n, x) => n + x.count, 0);
-      assert.ok(itemised >= 1000, `itemised ${itemised}`);
+      // How many writes are itemised depends on how many 50 ms refills the loop spans (the connects
+      // have spent the initial bucket): timing, so only "some" is asserted; the exact total is below.
+      assert.ok(itemised > 0, `itemised ${itemised}`);
       const counted = summary('openat');
       assert.equal(counted?.suggestion, undefined);
       assert.equal(itemised + (counted?.count ?? 0) + r.report.overflow.events, 20000, `itemised ${itemised}, summary ${JSON.stringify(counted)}, overflow ${JSON.stringify(r.report.overflow)}, monitor ${JSON.stringify(r.report.monitor)}`);
