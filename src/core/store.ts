@@ -52,17 +52,38 @@ export class ViolationStore {
   private readonly byKey = new Map<string, Violation>();
   /** The same violations by target: a repeat is found by comparing a few fields, not by hashing a composite key. */
   private readonly byTarget = new Map<string, Violation[]>();
+  /**
+   * The denial each kernel record id stands for. The monitor prints a denial once, under an id, and
+   * later only counts its repeats under that id; the id outlives clear(), so repeats that come after
+   * a clear bring the denial back instead of being counted as past the bound. At most the program's
+   * record budget of entries per run.
+   */
+  private readonly byRecordId = new Map<string, ViolationInput>();
   private readonly listeners = new Set<(change: StoreChange) => void>();
   private readonly overflowKeys = new Set<string>();
   private overflowDistinct = 0;
   private overflowEvents = 0;
-  private cleared = 0;
 
   constructor(readonly maxDistinct: number = DEFAULT_MAX_DISTINCT) {}
 
-  /** Records `count` occurrences of a denial seen at `at`; returns the merged violation, or undefined on overflow. */
-  add(raw: ViolationInput, at: Date, count = 1): Violation | undefined {
+  /**
+   * Records `count` occurrences of a denial seen at `at`; returns the merged violation, or undefined
+   * on overflow. `recordId`: the kernel's id for this denial, under which addRepeats() counts more.
+   */
+  add(raw: ViolationInput, at: Date, count = 1, recordId?: string): Violation | undefined {
     const input = capTarget(raw);
+    if (recordId !== undefined) this.byRecordId.set(recordId, input);
+    return this.addCapped(input, at, count);
+  }
+
+  /** Counts `count` repeats of the denial first added under `recordId`; undefined when that id is unknown or on overflow. */
+  addRepeats(recordId: string, count: number, at: Date): Violation | undefined {
+    const input = this.byRecordId.get(recordId);
+    if (input === undefined || count <= 0) return undefined;
+    return this.addCapped(input, at, count);
+  }
+
+  private addCapped(input: ViolationInput, at: Date, count: number): Violation | undefined {
     const held = this.find(input.category, input.operation, input.target, input.errno, input.process.comm);
     if (held) {
       this.merge(held, count, at);
@@ -88,9 +109,8 @@ export class ViolationStore {
       return undefined;
     }
     const info = input.errno === null ? null : errnoInfo(input.errno);
-    // Object.assign, not an object spread: the same fields in the same order, but V8 gives a spread
-    // clone a layout on which every later read and `count +=` was ~40x slower (measured: 560 vs 14 ns
-    // per increment over 5,000 violations), and this object is updated on every repeat.
+    // Object.assign, not an object spread: V8 gives a spread clone a layout on which every later
+    // read and `count +=` is much slower (docs/bench-findings.md), and this object is updated on every repeat.
     const violation: Violation = Object.assign({}, input, {
       key,
       errnoName: info?.name ?? null,
@@ -105,30 +125,6 @@ export class ViolationStore {
     else this.byTarget.set(violation.target, [violation]);
     this.emit({ kind: 'added', violation });
     return violation;
-  }
-
-  /**
-   * Counts `count` more occurrences of a violation already held, given its key fields; returns it, or
-   * undefined (nothing counted) when none is held: the caller then builds the input for add(). Lets a
-   * storm of repeats skip building an input object and a composite key per event.
-   */
-  repeat(category: Category, operation: string, target: string, errno: number | null, comm: string, at: Date, count = 1): Violation | undefined {
-    const held = this.find(category, operation, capped(target), errno, comm);
-    if (held) this.merge(held, count, at);
-    return held;
-  }
-
-  /**
-   * Counts `count` more occurrences of `v`, a violation this store returned while `generation` had
-   * its current value (it holds every such one). For callers that remember violations themselves.
-   */
-  addTo(v: Violation, at: Date, count = 1): void {
-    this.merge(v, count, at);
-  }
-
-  /** Changes whenever violations are dropped (clear()): one returned since it last changed is still held. */
-  get generation(): number {
-    return this.cleared;
   }
 
   /** The violation held under these fields' key, found through the target index. */
@@ -153,19 +149,6 @@ export class ViolationStore {
     if (this.listeners.size > 0) this.emit({ kind: 'updated', violation: v });
   }
 
-  /** Adds `extra` occurrences to a violation already held (kernel-side repeat counts). */
-  addCount(key: string, extra: number, at: Date): void {
-    if (extra <= 0) return;
-    const v = this.byKey.get(key);
-    if (!v) {
-      this.overflowEvents += extra;
-      return;
-    }
-    v.count += extra;
-    if (at.getTime() > v.lastSeen.getTime()) v.lastSeen = at;
-    if (this.listeners.size > 0) this.emit({ kind: 'updated', violation: v });
-  }
-
   get(key: string): Violation | undefined {
     return this.byKey.get(key);
   }
@@ -185,7 +168,6 @@ export class ViolationStore {
   clear(): void {
     this.byKey.clear();
     this.byTarget.clear();
-    this.cleared++;
     this.overflowKeys.clear();
     this.overflowDistinct = 0;
     this.overflowEvents = 0;

@@ -68,6 +68,20 @@ describe('MonitorDecoder', () => {
     assert.equal(store.list()[0].count, 200000);
   });
 
+  it('credits repeats after a clear() to the denial again, not to overflow', () => {
+    const store = new ViolationStore();
+    const d = new MonitorDecoder(T, store, () => undefined, () => undefined, () => at);
+    const counts = (n: number) => `${T}|COUNTS|${T}\n@cnt[77]: ${n}\n${T}|COUNTS_END|${T}\n`;
+    d.feed(`${T}|F|257|1|1|-30|77|77|${T}|touch|${T}|/etc/x|${T}\n` + counts(4));
+    assert.equal(store.list()[0].count, 5);
+    store.clear();
+    d.feed(counts(50));
+    assert.deepEqual(store.list().map((v) => [v.operation, v.target, v.process.comm, v.count]), [['openat', '/etc/x', 'touch', 46]]);
+    assert.deepEqual(store.overflow, { distinct: 0, events: 0 });
+    d.feed(counts(60));
+    assert.equal(store.list()[0].count, 56);
+  });
+
   it('counts denials past the kernel\'s record rate or budget per syscall and errno, from running totals, with no rule', () => {
     const { store } = decode([
       `${T}|COUNTS|${T}`,

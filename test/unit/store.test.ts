@@ -35,11 +35,12 @@ describe('ViolationStore', () => {
     const sub = s.onChange((c: StoreChange) => seen.push(c.kind));
     s.add(input('/a'), t0);
     s.add(input('/a'), t0);
-    s.addCount(s.list()[0].key, 3, t1);
+    s.add(input('/a'), t1, 3, '7');
+    s.addRepeats('7', 2, t1);
     s.clear();
     sub.dispose();
     s.add(input('/b'), t0);
-    assert.deepEqual(seen, ['added', 'updated', 'updated', 'cleared']);
+    assert.deepEqual(seen, ['added', 'updated', 'updated', 'updated', 'cleared']);
   });
 
   it('is bounded: past maxDistinct new keys are counted as overflow, repeats of held ones stay exact', () => {
@@ -68,53 +69,68 @@ describe('ViolationStore', () => {
   });
 });
 
-describe('ViolationStore.repeat (a repeat given its key fields)', () => {
-  it('counts into the held violation exactly as add() would, times and change events included', () => {
+describe('ViolationStore.addRepeats (repeats under a kernel record id)', () => {
+  it('counts into the violation added under the id exactly as add() would, times and change events included', () => {
     const viaAdd = new ViolationStore();
-    const viaRepeat = new ViolationStore();
+    const viaId = new ViolationStore();
     const kinds: string[] = [];
-    viaRepeat.onChange((c) => kinds.push(c.kind));
-    for (const s of [viaAdd, viaRepeat]) s.add(input('/etc/x'), t1);
-    viaAdd.add({ ...input('/etc/x'), process: { comm: 'touch', pid: 7 } }, t0, 3);
-    const v = viaRepeat.repeat('filesystem', 'openat', '/etc/x', 30, 'touch', t0, 3);
-    assert.equal(v, viaRepeat.list()[0]);
-    assert.deepEqual(viaRepeat.list(), viaAdd.list());
+    viaId.onChange((c) => kinds.push(c.kind));
+    viaAdd.add(input('/etc/x'), t1);
+    viaId.add(input('/etc/x'), t1, 1, '77');
+    viaAdd.add(input('/etc/x'), t0, 3);
+    const v = viaId.addRepeats('77', 3, t0);
+    assert.equal(v, viaId.list()[0]);
+    assert.deepEqual(viaId.list(), viaAdd.list());
     assert.deepEqual(kinds, ['added', 'updated']);
   });
 
-  it('counts nothing and returns undefined when no such violation is held (any key field differs)', () => {
-    const s = new ViolationStore(1);
-    s.add(input('/etc/x'), t0);
-    assert.equal(s.repeat('filesystem', 'openat', '/etc/y', 30, 'touch', t1), undefined);
-    assert.equal(s.repeat('filesystem', 'openat', '/etc/x', 13, 'touch', t1), undefined);
-    assert.equal(s.repeat('filesystem', 'openat', '/etc/x', 30, 'cp', t1), undefined);
-    assert.equal(s.repeat('filesystem', 'unlink', '/etc/x', 30, 'touch', t1), undefined);
-    assert.equal(s.repeat('network', 'openat', '/etc/x', 30, 'touch', t1), undefined);
-    assert.equal(s.list()[0].count, 1);
-    assert.deepEqual(s.overflow, { distinct: 0, events: 0 });
+  it('counts nothing for an id it was never given', () => {
+    const s = new ViolationStore();
+    s.add(input('/etc/x'), t0, 1, '77');
+    assert.equal(s.addRepeats('78', 5, t1), undefined);
+    assert.deepEqual([s.list()[0].count, s.overflow.events], [1, 0]);
   });
 
-  it('finds a target cut at MAX_TARGET_CHARS as add() does', () => {
+  it('brings a denial back after clear(), with the repeats counted since', () => {
+    const s = new ViolationStore();
+    s.add(input('/etc/x'), t0, 1, '77');
+    s.clear();
+    const v = s.addRepeats('77', 46, t1);
+    assert.deepEqual(s.list(), [v]);
+    assert.deepEqual([v?.target, v?.count, v?.firstSeen, s.overflow.events], ['/etc/x', 46, t1, 0]);
+  });
+
+  it('counts repeats of a denial that arrived past the bound as overflow, and holds it once there is room', () => {
+    const s = new ViolationStore(1);
+    s.add(input('/etc/x'), t0, 1, '1');
+    assert.equal(s.add(input('/etc/y'), t0, 1, '2'), undefined);
+    assert.equal(s.addRepeats('2', 4, t0), undefined);
+    assert.deepEqual(s.overflow, { distinct: 1, events: 5 });
+    s.clear();
+    assert.equal(s.addRepeats('2', 3, t1)?.count, 3);
+  });
+});
+
+describe('ViolationStore lookups', () => {
+  it('finds a target cut at MAX_TARGET_CHARS', () => {
     const s = new ViolationStore();
     const long = '/' + 'x'.repeat(MAX_TARGET_CHARS + 10);
     s.add(input(long), t0);
-    assert.equal(s.repeat('filesystem', 'openat', long.slice(0, MAX_TARGET_CHARS) + 'other', 30, 'touch', t0)?.count, 2);
+    assert.equal(s.add(input(long.slice(0, MAX_TARGET_CHARS) + 'other'), t0)?.count, 2);
   });
 
   it('finds one of many violations sharing a target (a process renaming itself for every denial)', () => {
     const s = new ViolationStore();
     for (let i = 0; i < 50; i++) s.add(input('/etc/x', `c${i}`), t0);
-    for (let i = 0; i < 50; i++) assert.equal(s.repeat('filesystem', 'openat', '/etc/x', 30, `c${i}`, t0)?.count, 2);
-    s.add(input('/etc/x', 'c49'), t0);
+    for (let i = 0; i < 50; i++) assert.equal(s.add(input('/etc/x', `c${i}`), t0)?.count, 2);
     assert.equal(s.size, 50);
-    assert.equal(s.list()[49].count, 3);
   });
 
-  it('forgets everything on clear()', () => {
+  it('forgets every violation on clear()', () => {
     const s = new ViolationStore();
     s.add(input('/etc/x'), t0);
     s.clear();
-    assert.equal(s.repeat('filesystem', 'openat', '/etc/x', 30, 'touch', t0), undefined);
+    assert.equal(s.size, 0);
     assert.equal(s.add(input('/etc/x'), t0)?.count, 1);
   });
 });
@@ -136,20 +152,5 @@ describe('ViolationStore merge key', () => {
       'category', 'operation', 'target', 'givenPath', 'relatedPath', 'errno', 'source', 'process',
       'key', 'errnoName', 'message', 'count', 'firstSeen', 'lastSeen',
     ]);
-  });
-});
-
-describe('ViolationStore.addTo and generation', () => {
-  it('counts into a violation it returned, and changes generation only when it drops violations', () => {
-    const s = new ViolationStore(1);
-    const g = s.generation;
-    const v = s.add(input('/etc/x'), t0);
-    s.add(input('/etc/y'), t0); // overflow: nothing held is dropped
-    assert.equal(s.generation, g);
-    if (!v) throw new Error('not added');
-    s.addTo(v, t1, 4);
-    assert.deepEqual([v.count, v.firstSeen, v.lastSeen], [5, t0, t1]);
-    s.clear();
-    assert.notEqual(s.generation, g);
   });
 });

@@ -2,7 +2,7 @@
 // feeds it text, it feeds the store.
 
 import { detached, FramedRecord, FramingSink, RecordReader, RecordSpan } from './framing';
-import type { Violation, ViolationInput } from '../model';
+import type { ViolationInput } from '../model';
 import { PROGRAM_VERSION, STRLEN } from './monitorProgram';
 import { syscallName, tracedSyscall } from './syscalls';
 import type { ViolationStore } from '../store';
@@ -39,7 +39,6 @@ const PIPE = 0x7c;
 const MINUS = 0x2d;
 const ZERO = 0x30;
 const LETTER_F = 0x46;
-const SLASH = 0x2f;
 
 /** Longest header field read in place: 15 digits are always a safe integer, and no field that short can hold a token. */
 const MAX_DIGITS = 15;
@@ -88,15 +87,9 @@ export function unitemisedTarget(operation: string): string {
 
 export class MonitorDecoder implements FramingSink {
   private readonly reader: RecordReader;
-  private readonly keyByUid = new Map<string, string>();
   private readonly headReader = new HeadReader();
-  /** The violation of the F record read last, and for each, the one whose record came next last time. */
-  private lastFile: Violation | undefined;
-  private nextFile = new WeakMap<Violation, Violation>();
-  /** The store's generation these were remembered in: a clear() drops them. */
-  private generation = 0;
-  /** Repeats already credited per uid: COUNTS blocks carry running totals, we add the difference. */
-  private readonly creditedByUid = new Map<string, number>();
+  /** Repeats already credited per record id: COUNTS blocks carry running totals, we add the difference. */
+  private readonly creditedById = new Map<string, number>();
   /** The same for the kernel's per-(syscall, errno) counts of denials past its record budget. */
   private readonly creditedOver = new Map<string, number>();
   private inCounts = false;
@@ -284,51 +277,17 @@ export class MonitorDecoder implements FramingSink {
       return;
     }
     const input: ViolationInput = { category: 'syscall', operation: syscallName(nr), target: syscallName(nr), errno: -ret, source: 'ebpf', process: { comm, pid } };
-    const v = this.store.add(input, this.at);
-    if (v && uid !== '0') this.keyByUid.set(uid, v.key);
+    this.store.add(input, this.at, 1, uid === '0' ? undefined : uid);
   }
 
   /** A denial on one path (an F record), however it was read. */
   private file(nr: number, pid: number, ret: number, uid: string, comm: string, raw: string): void {
-    const operation = syscallName(nr);
-    const errno = -ret;
-    let v: Violation | undefined;
-    // An absolute path is its own target: a repeat is merged by its key fields alone, without the
-    // input object add() needs. A relative one must go through resolvePath every time.
-    if (raw.charCodeAt(0) === SLASH || raw === '') {
-      // Storms repeat denials in the order they came before (one path hammered, a loop over a set of
-      // files, two processes taking turns): try the one that followed the previous denial last time.
-      // Equal key fields make it the violation the store would find, if the store still holds it.
-      if (this.generation !== this.store.generation) this.forgetOrder();
-      const last = this.lastFile;
-      const guess = last === undefined ? undefined : this.nextFile.get(last);
-      if (guess !== undefined && guess.target === raw && guess.errno === errno && guess.operation === operation && guess.process.comm === comm && guess.category === 'filesystem') {
-        this.store.addTo(guess, this.at);
-        v = guess;
-      } else {
-        v = this.store.repeat('filesystem', operation, raw, errno, comm, this.at) ?? this.addFile(operation, pid, ret, comm, raw);
-        if (v !== undefined && last !== undefined) this.nextFile.set(last, v);
-      }
-    } else {
-      v = this.addFile(operation, pid, ret, comm, raw);
-    }
-    this.lastFile = v;
-    if (v && uid !== '0') this.keyByUid.set(uid, v.key);
-  }
-
-  private forgetOrder(): void {
-    this.generation = this.store.generation;
-    this.lastFile = undefined;
-    this.nextFile = new WeakMap();
-  }
-
-  private addFile(operation: string, pid: number, ret: number, comm: string, raw: string): Violation | undefined {
     // The store may keep these strings: they must not pin the chunk they were read from.
     const path = detached(raw);
-    return this.store.add(
+    this.store.add(
       {
         category: 'filesystem',
-        operation,
+        operation: syscallName(nr),
         ...this.absolute(pid, path),
         ...(mayBeTruncated(path) ? { truncated: true } : {}),
         errno: -ret,
@@ -336,6 +295,8 @@ export class MonitorDecoder implements FramingSink {
         process: { comm: detached(comm), pid },
       },
       this.at,
+      1,
+      uid === '0' ? undefined : uid,
     );
   }
 
@@ -413,14 +374,12 @@ export class MonitorDecoder implements FramingSink {
   }
 
   private credit(uid: string, total: number): void {
-    const key = this.keyByUid.get(uid);
-    if (key === undefined) return; // a uid we never saw a record for (its record was lost): nothing to credit
-    const before = this.creditedByUid.get(uid) ?? 0;
-    if (total > before) {
-      this.store.addCount(key, total - before, this.at);
-      this.creditedByUid.set(uid, total);
-    }
+    const before = this.creditedById.get(uid) ?? 0;
+    if (total <= before) return;
+    this.creditedById.set(uid, total);
+    this.store.addRepeats(uid, total - before, this.at);
   }
+
   /**
    * Denials the kernel counted without printing (past its record rate or budget: a flood). Their
    * paths are gone, so they are merged into one entry per syscall and errno, with no rule suggested.
