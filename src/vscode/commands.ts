@@ -6,12 +6,13 @@ import * as path from 'node:path';
 import type { RunReport } from '../core/model';
 import { formatViolationLine } from '../core/report/format';
 import { commandText, pickCommand } from './runs/commandPicker';
-import { resolvedViolationsOf, violationsOf, type ExplorerNode } from './explorer/explorer';
+import { violationsOf, type ExplorerNode } from './explorer/explorer';
 import type { Launcher } from './runs/launcher';
 import { installHelper, showMonitorStatus } from './setup/monitorSetup';
-import { APPLY_COMMAND, applySuggestion, suggestionsFor } from './problems/quickFixes';
+import { APPLY_COMMAND, allowInSettings, suggestionsFor } from './problems/quickFixes';
 import type { Run, Runs } from './runs/runs';
 import { defaultSettingsFile } from './settings';
+import { deniedPath, nearestExisting } from './files';
 import { taskCommand } from './tasks/taskCommand';
 import { FenceTaskProvider, TASK_TYPE, type FenceTaskDefinition } from './tasks/taskProvider';
 import { UntrustedWorkspaceError, explainRefusal, isTrusted } from './setup/trust';
@@ -83,7 +84,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
 
   const allow = async (node?: ExplorerNode): Promise<void> => {
     if (!node) return;
-    const suggestions = suggestionsFor(resolvedViolationsOf(node));
+    const suggestions = suggestionsFor(violationsOf(node));
     if (suggestions.length === 0) return void vscode.window.showInformationMessage('Fence Lens: no Fence setting would allow this denial.');
     const chosen =
       suggestions.length === 1
@@ -91,13 +92,14 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
         : (await vscode.window.showQuickPick(suggestions.map((s) => ({ label: s.description, description: s.setting, s })), { title: 'Allow in Fence settings' }))?.s;
     const file = node.run.settingsFile ?? defaultSettingsFile(vscode.workspace.getWorkspaceFolder(vscode.Uri.file(node.run.request.cwd))?.uri.fsPath);
     if (!chosen || !file) return;
-    await applySuggestion(file, chosen);
+    await allowInSettings(file, chosen);
   };
 
   const openTarget = async (node?: ExplorerNode): Promise<void> => {
     if (node?.kind !== 'target') return;
-    let p = resolvedViolationsOf(node)[0].target;
-    while (!fs.existsSync(p) && path.dirname(p) !== p) p = path.dirname(p);
+    const denied = deniedPath(violationsOf(node)[0]);
+    if (!denied) return;
+    const p = nearestExisting(denied);
     const uri = vscode.Uri.file(p);
     if (fs.statSync(p).isDirectory()) {
       if (vscode.workspace.getWorkspaceFolder(uri)) await vscode.commands.executeCommand('revealInExplorer', uri);
@@ -157,7 +159,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       if (node) await vscode.env.clipboard.writeText(violationsOf(node).map(formatViolationLine).join('\n'));
     }),
     register('fenceLens.allow', allow),
-    register(APPLY_COMMAND, (file: string, s: Parameters<typeof applySuggestion>[1]) => applySuggestion(file, s)),
+    register(APPLY_COMMAND, (file: string, s: Parameters<typeof allowInSettings>[1]) => allowInSettings(file, s)),
     // The contract for other tools: no prompts, resolves to the CLI's JSON report; rejects with a reason.
     register('fenceLens.run', async (args: unknown) => {
       if (!isRunArgs(args)) throw new Error('fenceLens.run expects { command: string | string[], cwd?: string, settings?: string }');

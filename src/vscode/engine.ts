@@ -1,8 +1,8 @@
 // The parts of the engine that start processes or parse settings (startRun with execa and the
 // monitor, the doctor, the helper installer, jsonc-parser) live in their own bundle, dist/engine.js
 // (entry: ./engineEntry), required on first use instead of with the extension. Compiling and
-// evaluating them was most of what loading the extension cost in the extension host (profiled: ~50
-// of ~80 ms before activate() even ran), and activation needs none of them: it only registers
+// evaluating them was most of what loading the extension cost in the extension host, and
+// activation needs none of them: it only registers
 // commands, views and providers. `import type` keeps the calls exactly typed.
 
 import * as path from 'node:path';

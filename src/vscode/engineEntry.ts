@@ -5,4 +5,4 @@
 export { startRun } from '../sandbox/run';
 export { runDoctor } from '../sandbox/doctor';
 export { helperInstallPlan, installHelperArgv } from '../monitor/helperInstall';
-export { applySuggestionToFile } from './problems/fenceSettingsEdit';
+export { settingSpan, settingsEditFor } from '../core/fence/settingsText';

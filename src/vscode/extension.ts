@@ -3,7 +3,7 @@
 // activate() only creates views and registers commands and providers, synchronously: what starts
 // processes or reads the machine (the doctor behind the welcome views) runs after it returns, and
 // the engine itself is loaded on first use (./engine), so activating costs little more than
-// activating an extension that does nothing (bench: extension.activate_ms and its baseline).
+// activating an extension that does nothing.
 
 import * as vscode from 'vscode';
 import type { MonitorMode } from '../core/model';
@@ -16,25 +16,44 @@ import { Launcher } from './runs/launcher';
 import { EnvironmentCheck } from './setup/environmentCheck';
 import { OutputLog } from './runs/outputLog';
 import { FenceQuickFixes } from './problems/quickFixes';
-import { Runs } from './runs/runs';
+import { Runs, type Run } from './runs/runs';
 import { defaultSettingsFile, monitorMode, programPaths } from './settings';
 import { StatusBar } from './runs/statusBar';
 import { FenceTaskProvider, TASK_TYPE } from './tasks/taskProvider';
 
 export const VIEW_ID = 'fenceLens.violations';
 
-/** What `activate` returns: read-only access for other extensions and for the integration tests. */
+/** One run as the API shows it: what it is and how it went, without the means to stop or change it. */
+export type RunView = Pick<
+  Run,
+  'id' | 'request' | 'state' | 'exitCode' | 'report' | 'startedAt' | 'commandLine' | 'label' | 'monitor' | 'settingsFile' | 'violations' | 'violationCount' | 'done'
+>;
+
+/**
+ * What `activate` returns: read-only access for other extensions and for the integration tests.
+ * Only views of state: starting, stopping and clearing go through the contributed commands.
+ */
 export interface FenceLensApi {
-  readonly runs: Runs;
-  readonly explorer: ViolationExplorer;
-  readonly treeView: vscode.TreeView<ExplorerNode>;
-  readonly output: OutputLog;
-  readonly diagnostics: Diagnostics;
-  readonly statusBar: StatusBar;
+  readonly runs: { list(): readonly RunView[]; latest(): RunView | undefined; running(): readonly RunView[] };
+  readonly explorer: Pick<ViolationExplorer, 'getChildren' | 'getTreeItem' | 'getParent' | 'refreshCount' | 'refreshPending'>;
+  readonly treeView: Pick<vscode.TreeView<ExplorerNode>, 'badge' | 'visible' | 'selection'>;
+  readonly output: { lines(): readonly string[] };
+  readonly statusBar: Pick<vscode.StatusBarItem, 'text' | 'tooltip' | 'command'>;
   /** The doctor's checks behind the welcome views, run shortly after activation (never in it). */
-  readonly environment: EnvironmentCheck;
+  readonly environment: Pick<EnvironmentCheck, 'checks'>;
   programPaths(): ProgramPaths;
   monitorMode(): MonitorMode;
+}
+
+/** `target` behind getters only: a caller holding the API cannot reach the mutable object. */
+function readOnly<T extends object, K extends keyof T>(target: T, keys: readonly K[]): Pick<T, K> {
+  const view = {} as Pick<T, K>;
+  for (const k of keys) {
+    const value = target[k];
+    if (typeof value === 'function') Object.defineProperty(view, k, { value: (value as (...a: unknown[]) => unknown).bind(target), enumerable: true });
+    else Object.defineProperty(view, k, { get: () => target[k], enumerable: true });
+  }
+  return view;
 }
 
 export function activate(context: vscode.ExtensionContext): FenceLensApi {
@@ -76,7 +95,16 @@ export function activate(context: vscode.ExtensionContext): FenceLensApi {
   );
   updateBadge();
 
-  return { runs, explorer, treeView, output, diagnostics, statusBar: status, environment, programPaths, monitorMode };
+  return {
+    runs: readOnly(runs, ['list', 'latest', 'running']),
+    explorer: readOnly(explorer, ['getChildren', 'getTreeItem', 'getParent', 'refreshCount', 'refreshPending']),
+    treeView: readOnly(treeView, ['badge', 'visible', 'selection']),
+    output: readOnly(output, ['lines']),
+    statusBar: readOnly(status.item, ['text', 'tooltip', 'command']),
+    environment: readOnly(environment, ['checks']),
+    programPaths,
+    monitorMode,
+  };
 }
 
 export function deactivate(): void {

@@ -11,7 +11,7 @@ import { suggestRule } from '../../core/report/policy';
 import { plural, runDescription, targetDescription, thousands, type TargetGroup } from './explorerItems';
 import type { Run, Runs, RunsChange } from '../runs/runs';
 import { PAGE_SIZE, RunTree, type ExplorerNode, type PageNode, type TargetNode } from './runTree';
-import { absoluteTarget, withAbsoluteTarget } from './targets';
+import { deniedPath } from '../files';
 
 export type { ExplorerNode } from './runTree';
 
@@ -204,7 +204,7 @@ function runItem(run: Run): vscode.TreeItem {
   return item;
 }
 
-/** Markdown, so built on hover only: VS Code lexes a MarkdownString tooltip whenever it sends the item (the first lex cost ~90 ms, measured). */
+/** Markdown, so built on hover only: VS Code lexes a MarkdownString tooltip whenever it sends the item (docs/bench-findings.md). */
 function runTooltip(run: Run): vscode.MarkdownString {
   const tip = new vscode.MarkdownString();
   tip.appendMarkdown(`**${escapeMd(run.commandLine)}**\n\n`);
@@ -233,7 +233,7 @@ function targetItem(run: Run, group: TargetGroup): vscode.TreeItem {
   item.id = `run-${run.id}/${group.category}/${group.target}`;
   item.description = targetDescription(group);
   const first = group.violations[0];
-  const file = absoluteTarget(first, run.request.cwd);
+  const file = deniedPath(first);
   const isPath = file !== undefined;
   if (file) {
     item.resourceUri = vscode.Uri.file(file);
@@ -241,7 +241,7 @@ function targetItem(run: Run, group: TargetGroup): vscode.TreeItem {
   } else {
     item.iconPath = new vscode.ThemeIcon(CATEGORY_ICON[group.category]);
   }
-  const fixable = group.violations.some((v) => suggestRule(withAbsoluteTarget(v, run.request.cwd)) !== undefined);
+  const fixable = group.violations.some((v) => suggestRule(v) !== undefined);
   item.contextValue = ['target', isPath ? 'path' : 'other', fixable ? 'fixable' : 'nofix'].join('.');
   return item;
 }
@@ -263,9 +263,4 @@ export function violationsOf(node: ExplorerNode): readonly Violation[] {
   if (node.kind === 'page') return node.list.pageTargets(node.index).flatMap((t) => t.group.violations);
   const all = node.run.violations();
   return node.kind === 'category' ? all.filter((v) => v.category === node.category) : all;
-}
-
-/** The same, with paths made absolute against the run's working directory (for rules and files). */
-export function resolvedViolationsOf(node: ExplorerNode): readonly Violation[] {
-  return violationsOf(node).map((v) => withAbsoluteTarget(v, node.run.request.cwd));
 }

@@ -15,7 +15,7 @@ export interface TargetGroup {
 
 /**
  * `12,345`. Not toLocaleString('en-US'): that builds a number formatter per call, and the first
- * cost 55 ms in the extension host (measured), in the middle of a storm's repaint.
+ * one is slow to build, in the middle of a storm's repaint.
  */
 export function thousands(n: number): string {
   return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');

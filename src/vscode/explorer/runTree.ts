@@ -1,6 +1,6 @@
 // The explorer's model of one run: category > target, kept up to date from the run's batched changes
-// instead of regrouped and resorted from every violation on every repaint (with thousands of
-// targets, sorting alone cost 3-8 ms per repaint, and 15-20 ms at the store's 10,000). Nodes are
+// instead of regrouped and resorted from every violation on every repaint, which grows with the
+// number of targets and would be paid on every repaint of a storm. Nodes are
 // stable objects, so the explorer can repaint one run or one category (VS Code finds an element to
 // refresh by identity). A category lists its PAGE_SIZE most frequent targets, then the rest in pages
 // of PAGE_SIZE: VS Code refetches every child of an expanded node it repaints, so what one repaint

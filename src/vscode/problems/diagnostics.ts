@@ -1,8 +1,8 @@
 // Problems panel entries for the latest run (where each goes: ./problemPlacement; one file's bounded
 // list: ./problemFile). Kept incrementally: a new denial is placed once and gets its Diagnostic
 // once, a repeat marks only its own entry, and a repaint (at most every REPAINT_MS) resends only the
-// files that changed. Rebuilding every problem on every repaint cost 50-95 ms per repaint during a
-// 3,000-denial storm, growing with the count. Replaced wholesale when a new run starts.
+// files that changed: rebuilding every problem on every repaint grows with the count, and a storm
+// repaints often. Replaced wholesale when a new run starts.
 
 import * as vscode from 'vscode';
 import type { Violation } from '../../core/model';
@@ -10,7 +10,6 @@ import { suggestRule } from '../../core/report/policy';
 import { DIAGNOSTIC_SOURCE, ProblemFile, type ProblemEntry } from './problemFile';
 import { placement, problemFileFor, type Placement } from './problemPlacement';
 import type { Run, Runs, RunsChange } from '../runs/runs';
-import { withAbsoluteTarget } from '../explorer/targets';
 
 export { DIAGNOSTIC_SOURCE } from './problemFile';
 
@@ -46,7 +45,7 @@ class RunProblems {
       this.byPath.set(path, file);
       this.files.set(file.uri.toString(), file);
     }
-    const entry = file.add(v, () => diagnosticCode(withAbsoluteTarget(v, this.run.request.cwd)));
+    const entry = file.add(v, () => diagnosticCode(v));
     if (entry) this.listed.set(v, { file, entry });
     this.dirty.add(file);
   }
@@ -79,7 +78,7 @@ export class Diagnostics implements vscode.Disposable {
   violationFor(uri: vscode.Uri, message: string): Violation | undefined {
     const p = this.problems;
     const entry = p?.files.get(uri.toString())?.entryFor(message);
-    return entry && p ? withAbsoluteTarget(entry.violation, p.run.request.cwd) : undefined;
+    return entry?.violation;
   }
 
   private onChange(change: RunsChange): void {
@@ -111,7 +110,7 @@ export class Diagnostics implements vscode.Disposable {
     this.collection.clear();
     const run = this.runs.latest();
     this.settingsFileUsed = run?.settingsFile ?? null;
-    this.problems = run ? new RunProblems(run, placement(workspaceFolders(), this.settingsFileUsed, run.request.cwd)) : undefined;
+    this.problems = run ? new RunProblems(run, placement(workspaceFolders(), this.settingsFileUsed)) : undefined;
     if (!this.problems) return;
     for (const v of this.problems.run.violations()) this.problems.add(v);
     this.repaint();

@@ -70,14 +70,35 @@ export function suggestionsFor(violations: readonly Violation[]): RuleSuggestion
   return out;
 }
 
-/** Writes the suggestion, opens the file to show the change, and offers a rerun. */
-export async function applySuggestion(file: string, s: RuleSuggestion): Promise<boolean> {
-  const result = loadEngine().applySuggestionToFile(file, s);
+/** The settings text as the editor has it (unsaved changes included), or as on disk; empty when there is no file. */
+async function currentText(uri: vscode.Uri): Promise<string | undefined> {
+  const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+  if (open) return open.getText();
+  try {
+    return Buffer.from(await vscode.workspace.fs.readFile(uri)).toString('utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Adds the suggestion to the settings file through the editor (the core computes the edits), then offers a rerun. */
+export async function allowInSettings(file: string, s: RuleSuggestion): Promise<boolean> {
+  const uri = vscode.Uri.file(file);
+  const text = await currentText(uri);
+  const result = loadEngine().settingsEditFor(text ?? '', s);
   if (!result.changed) {
     void vscode.window.showInformationMessage(`Fence settings unchanged: ${result.reason}.`);
     return false;
   }
-  await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: true, preserveFocus: true });
+  if (text === undefined) {
+    await vscode.workspace.fs.writeFile(uri, Buffer.from(result.text, 'utf8'));
+  } else {
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const edit = new vscode.WorkspaceEdit();
+    for (const e of result.edits) edit.replace(uri, new vscode.Range(doc.positionAt(e.offset), doc.positionAt(e.offset + e.length)), e.content);
+    if (!(await vscode.workspace.applyEdit(edit)) || !(await doc.save())) throw new Error(`could not write ${file}`);
+  }
+  await vscode.window.showTextDocument(uri, { preview: true, preserveFocus: true });
   const rerun = 'Rerun Last';
   // Not awaited: the change is made; the offer to rerun must not hold the caller until dismissed.
   void vscode.window.showInformationMessage(`Added ${s.value} to ${s.setting} in ${path.basename(file)}.`, rerun).then((choice) => {

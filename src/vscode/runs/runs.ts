@@ -57,6 +57,11 @@ export class Run {
     return this.handle.store.list();
   }
 
+  /** The report, when the command and the monitor are gone. */
+  get done(): Promise<RunReport> {
+    return this.handle.done;
+  }
+
   /** How many distinct violations the run holds, without copying them. */
   get violationCount(): number {
     return this.handle.store.size;

@@ -4,8 +4,8 @@
 // paths change. Show Monitor Status and the helper installer run it themselves, on demand.
 //
 // Running it after every activation, not only once the view shows, is deliberate: it also loads the
-// engine and warms execa while nothing else happens, so the first run does not pay for that (~60 ms
-// of the extension host's thread, measured as event-loop lag during the bench's first run).
+// engine and warms execa while nothing else happens, so the first run does not pay for that on
+// the extension host's thread.
 
 import * as vscode from 'vscode';
 import type { DoctorCheck } from '../../sandbox/doctorTypes';

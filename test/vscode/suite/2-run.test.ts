@@ -74,8 +74,8 @@ describe('fenceLens.run (contract) with real fence and the privileged monitor', 
   it('shows the denial count on the status bar, which focuses the explorer', async () => {
     const api = await fenceLens();
     const n = report.violations.length;
-    assert.equal(api.statusBar.item.text, `$(shield) Fence: ${n} denial${n === 1 ? '' : 's'}`);
-    assert.equal(api.statusBar.item.command, 'fenceLens.violations.focus');
+    assert.equal(api.statusBar.text, `$(shield) Fence: ${n} denial${n === 1 ? '' : 's'}`);
+    assert.equal(api.statusBar.command, 'fenceLens.violations.focus');
   });
 
   it('writes a header and one Fence-style line per distinct denial to the output channel', async () => {

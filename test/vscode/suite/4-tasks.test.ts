@@ -33,7 +33,7 @@ describe('task provider (type fence)', () => {
     const run = api.runs.latest();
     assert.ok(run);
     assert.equal(run.commandLine, 'touch /etc/fence-lens-task-probe');
-    await run.handle.done;
+    await run.done;
     await repainted(api);
     const v = run.violations().find((x) => x.target === '/etc/fence-lens-task-probe');
     assert.ok(v, `monitor ${run.monitor.state} (${run.monitor.detail}); violations ${JSON.stringify(run.violations().map((x) => x.target))}`);

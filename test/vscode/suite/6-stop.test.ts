@@ -11,7 +11,7 @@ describe('Fence: Stop', () => {
     const started = Date.now();
     const pending = Promise.resolve(vscode.commands.executeCommand<RunReport>('fenceLens.run', { command: 'sleep 60' }));
     const run = await waitFor('the run to start', () => api.runs.running().find((r) => r.commandLine === 'sleep 60'), 30_000);
-    await waitFor('the command to be released', () => run.handle.monitorStatus.state !== 'unavailable' || Date.now() - started > 5_000, 30_000);
+    await waitFor('the command to be released', () => run.monitor.state !== 'unavailable' || Date.now() - started > 5_000, 30_000);
     await vscode.commands.executeCommand('fenceLens.stop');
     const report = await pending;
     assert.ok(Date.now() - started < 30_000, `took ${Date.now() - started} ms`);

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { Violation } from '../../../src/core/model';
 import { groupByTarget, plural, targetDescription } from '../../../src/vscode/explorer/explorerItems';
-import { absoluteTarget } from '../../../src/vscode/explorer/targets';
+import { deniedPath } from '../../../src/vscode/files';
 
 function v(target: string, comm: string, pid: number, count: number, operation = 'openat'): Violation {
   const at = new Date(0);
@@ -29,10 +29,10 @@ describe('explorer labels', () => {
   });
 });
 
-describe('absoluteTarget', () => {
-  it('resolves relative paths against the run cwd and leaves hosts alone', () => {
-    assert.equal(absoluteTarget({ category: 'filesystem', target: 'src/x' }, '/w'), '/w/src/x');
-    assert.equal(absoluteTarget({ category: 'filesystem', target: '/etc/x' }, '/w'), '/etc/x');
-    assert.equal(absoluteTarget({ category: 'network', target: 'example.com:443' }, '/w'), undefined);
+describe('deniedPath', () => {
+  it('is the target of a filesystem denial, never re-resolved, and nothing for hosts or descriptions', () => {
+    assert.equal(deniedPath({ category: 'filesystem', target: '/etc/x' }), '/etc/x');
+    assert.equal(deniedPath({ category: 'filesystem', target: '(openat denials not itemised: past the budget)' }), undefined);
+    assert.equal(deniedPath({ category: 'network', target: 'example.com:443' }), undefined);
   });
 });
