@@ -8,6 +8,10 @@ const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 
+/**
+ * @param {string} dir
+ * @returns {string[]}
+ */
 function listTs(dir) {
   if (!fs.existsSync(dir)) return [];
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -17,6 +21,7 @@ function listTs(dir) {
   });
 }
 
+/** @type {esbuild.BuildOptions} */
 const common = {
   bundle: true,
   platform: 'node',
@@ -28,6 +33,7 @@ const common = {
   absWorkingDir: root,
 };
 
+/** @type {esbuild.BuildOptions[]} */
 const builds = [
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
 ];
@@ -35,6 +41,7 @@ const builds = [
 // object (~200 properties) into a fresh namespace object per importing file, at load time: ~17
 // copies were the largest part of what loading dist/extension.js still cost once the engine was
 // split off. Resolving 'vscode' to one bundled module that re-exports it leaves a single copy.
+/** @type {esbuild.Plugin} */
 const oneVscodeNamespace = {
   name: 'one-vscode-namespace',
   setup(build) {
@@ -52,6 +59,7 @@ const oneVscodeNamespace = {
 // dist/extension.js is what activation loads (views, commands, providers); dist/engine.js (runs,
 // doctor, helper install, settings edits: execa, the monitor, jsonc-parser) is required on first use
 // (src/vscode/engine.ts).
+/** @type {esbuild.BuildOptions} */
 const extensionBundle = { ...common, minify: true, sourcemap: 'linked', plugins: [oneVscodeNamespace] };
 if (fs.existsSync(path.join(root, 'src/vscode/extension.ts'))) {
   builds.push({ ...extensionBundle, entryPoints: ['src/vscode/extension.ts'], outfile: 'dist/extension.js' });

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
+/** @param {string} ws the folder to fill */
 export function makeWorkspace(ws) {
   fs.mkdirSync(path.join(ws, 'src'), { recursive: true });
   fs.mkdirSync(path.join(ws, '.vscode'), { recursive: true });

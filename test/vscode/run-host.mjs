@@ -40,17 +40,19 @@ const timeoutMs = Number(env.FENCE_LENS_HOST_TIMEOUT_MS || 300000);
 const screenshot = env.FENCE_LENS_SCREENSHOT || path.join(root, 'media/screenshots/explorer.png');
 
 const t0 = Date.now();
-const log = (...a) => console.log(`[host ${mode} +${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...a);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const log = (/** @type {unknown[]} */ ...a) => console.log(`[host ${mode} +${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...a);
+const sleep = (/** @type {number} */ ms) => new Promise((r) => setTimeout(r, ms));
 const freePort = () =>
-  new Promise((res, rej) => {
-    const s = net.createServer();
-    s.on('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => res(p));
-    });
-  });
+  /** @type {Promise<number>} */ (
+    new Promise((res, rej) => {
+      const s = net.createServer();
+      s.on('error', rej);
+      s.listen(0, '127.0.0.1', () => {
+        const p = /** @type {import('node:net').AddressInfo} */ (s.address()).port;
+        s.close(() => res(p));
+      });
+    })
+  );
 
 if (process.getuid?.() !== 0) {
   console.error(`run-host.mjs runs as root: it stages the extension for ${TEST_USER} and starts code-server as that user`);
@@ -83,6 +85,10 @@ const ws = path.join(stage, 'workspace');
 const user = path.join(stage, 'user'); // the test user's HOME, TMPDIR and code-server state
 const results = path.join(user, 'results.json');
 
+/**
+ * @param {string} rel
+ * @param {string} [dest]
+ */
 function copy(rel, dest = path.join(ext, rel)) {
   fs.cpSync(path.join(root, rel), dest, { recursive: true, dereference: true });
 }
@@ -93,6 +99,10 @@ copy('out/test/vscode');
 // The bench's activation baseline, a second extension in the same host (see test/vscode/bench).
 if (mode === 'bench') copy('test/vscode/trivial-extension', path.join(dev, 'trivial-extension'));
 // The suite bundle keeps mocha external (the test host resolves it): copy mocha's dependency closure.
+/**
+ * @param {string} name
+ * @param {Set<string>} [seen]
+ */
 function copyPackage(name, seen = new Set()) {
   if (seen.has(name)) return;
   seen.add(name);
@@ -173,22 +183,26 @@ cs.on('exit', (c) => {
   log('code-server exited', c);
 });
 
+/** @type {import('playwright-core').Browser | undefined} */
 let browser;
+/** @type {import('playwright-core').Page | undefined} */
 let page;
 let exitCode = 1;
+/** @type {string | undefined} */
 let summary;
+const csPid = /** @type {number} */ (cs.pid);
 const cleanup = async () => {
   try {
     await browser?.close();
   } catch {}
   if (!csExited) {
     try {
-      process.kill(-cs.pid, 'SIGTERM');
+      process.kill(-csPid, 'SIGTERM');
     } catch {}
     for (let i = 0; i < 50 && !csExited; i++) await sleep(100);
     if (!csExited)
       try {
-        process.kill(-cs.pid, 'SIGKILL');
+        process.kill(-csPid, 'SIGKILL');
       } catch {}
   }
   if (env.FENCE_LENS_KEEP_STAGE) log('kept', stage);
@@ -215,29 +229,39 @@ async function waitHealthy() {
   }
 }
 
+/**
+ * @param {boolean} withTests load the mocha suite through the URL payload
+ * @returns {Promise<{ page: import('playwright-core').Page, finished: Promise<number> }>}
+ */
 async function openWorkbench(withTests) {
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
   });
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  let done;
+  const p = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  page = p;
+  /** @type {(code: number) => void} */
+  let done = () => {};
+  /** @type {Promise<number>} */
   const finished = new Promise((r) => (done = r));
-  await page.exposeFunction('codeAutomationLog', (type, args) => {
+  await p.exposeFunction('codeAutomationLog', (/** @type {unknown} */ _type, /** @type {unknown} */ args) => {
     if (env.FENCE_LENS_VERBOSE) console.error('[ext]', ...(Array.isArray(args) ? args : [args]));
   });
-  await page.exposeFunction('codeAutomationExit', (code) => done(code));
-  if (env.FENCE_LENS_VERBOSE) page.on('console', (m) => console.error('[browser]', m.type(), m.text().slice(0, 400)));
-  const remote = (p) => `vscode-remote://127.0.0.1:${port}${p}`;
+  await p.exposeFunction('codeAutomationExit', (/** @type {number} */ code) => done(code));
+  if (env.FENCE_LENS_VERBOSE) p.on('console', (m) => console.error('[browser]', m.type(), m.text().slice(0, 400)));
+  const remote = (/** @type {string} */ dir) => `vscode-remote://127.0.0.1:${port}${dir}`;
   const payload = [['extensionDevelopmentPath', remote(dev)], ['skipWelcome', 'true'], ['skipReleaseNotes', 'true']];
   if (withTests) payload.push(['extensionTestsPath', remote(path.join(ext, testsEntry))]);
-  await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(ws)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
-  return { finished };
+  await p.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(ws)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
+  return { page: p, finished };
 }
 
-/** The UI test: the palette, a real run that writes outside the sandbox, the tree row, a PNG. */
-async function uiTest() {
+/**
+ * The UI test: the palette, a real run that writes outside the sandbox, the tree row, a PNG.
+ * @param {import('playwright-core').Page} page
+ */
+async function uiTest(page) {
   const target = '/etc/fence-lens-ui-probe';
   await page.locator('.monaco-workbench').waitFor({ timeout: 90000 });
   const activity = page.locator('.activitybar .action-item a[aria-label^="Fence Lens"]');
@@ -315,8 +339,7 @@ try {
   await waitHealthy();
   log('code-server healthy');
   if (mode === 'ui') {
-    await openWorkbench(false);
-    exitCode = await uiTest();
+    exitCode = await uiTest((await openWorkbench(false)).page);
   } else {
     exitCode = await (await openWorkbench(true)).finished;
     log('extension host reported exit code', exitCode);
@@ -337,7 +360,7 @@ try {
     }
   }
 } catch (e) {
-  console.error(`[host ${mode}] ERROR`, e?.stack || e);
+  console.error(`[host ${mode}] ERROR`, e instanceof Error ? e.stack : e);
   try {
     fs.mkdirSync(path.join(root, '.cache'), { recursive: true });
     await page?.screenshot({ path: path.join(root, `.cache/vscode-failure-${mode}.png`) });

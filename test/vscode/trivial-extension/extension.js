@@ -3,9 +3,10 @@
 // what VS Code itself charges for activating any extension (module load, mementos, the RPC round
 // trips). Plain CommonJS, no build step, no dependencies.
 'use strict';
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- CommonJS on purpose: no build step
 const vscode = require('vscode');
 
-exports.activate = (context) => {
+exports.activate = (/** @type {import('vscode').ExtensionContext} */ context) => {
   context.subscriptions.push(vscode.commands.registerCommand('trivialExtension.hello', () => 'hello'));
   return { ready: true };
 };
