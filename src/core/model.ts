@@ -25,10 +25,21 @@ export interface ViolationInput {
   readonly givenPath?: string;
   /** The process had exited before its cwd could be read: resolved against the run's cwd. */
   readonly cwdGuessed?: boolean;
+  /**
+   * Set only when the path's bytes are not valid UTF-8: `target` then holds U+FFFD in their place
+   * and names no file, and this holds the exact bytes escaped (src/core/pathBytes.ts). No rule is
+   * ever built from such a path.
+   */
+  readonly targetBytes?: string;
+  readonly relatedPathBytes?: string;
+  /** Who refused it: the sandbox, or the host's own permissions (it would fail outside Fence too). */
+  readonly cause?: Cause;
   readonly errno: number | null;
   readonly source: Source;
   readonly process: ProcessRef;
 }
+
+export type Cause = 'sandbox' | 'host';
 
 export interface Violation extends ViolationInput {
   /** Stable merge key: category, operation, target, errno, comm. */
@@ -40,9 +51,17 @@ export interface Violation extends ViolationInput {
   lastSeen: Date;
 }
 
-export type MonitorState = 'active' | 'unavailable' | 'denied' | 'failed';
+/** `starting`: the run has not reached the monitor yet (a front end shows no status for it). */
+export type MonitorState = 'starting' | 'active' | 'unavailable' | 'denied' | 'failed';
 
-export type MonitorMode = 'auto' | 'pkexec' | 'sudo' | 'direct' | 'off';
+/** The monitor modes, in the order front ends list them: the CLI, the settings and package.json derive from this. */
+export const MONITOR_MODES = ['auto', 'pkexec', 'sudo', 'direct', 'off'] as const;
+
+export type MonitorMode = (typeof MONITOR_MODES)[number];
+
+export function isMonitorMode(value: unknown): value is MonitorMode {
+  return (MONITOR_MODES as readonly unknown[]).includes(value);
+}
 
 /** How the privileged monitor got (or did not get) its privileges. */
 export type Escalation = 'direct' | 'pkexec' | 'sudo' | 'none';
@@ -54,20 +73,15 @@ export interface MonitorStatus {
   readonly lostEvents: number;
 }
 
-/** The JSON report: `fence-lens run --json` and the `fenceLens.run` command both produce this. */
-export interface ReportViolation {
-  readonly category: Category;
-  readonly operation: string;
-  readonly target: string;
-  readonly relatedPath?: string;
-  readonly truncated?: boolean;
-  readonly givenPath?: string;
-  readonly cwdGuessed?: boolean;
-  readonly errno: number | null;
+/**
+ * One violation in the JSON report (`fence-lens run --json`, the `fenceLens.run` command): the
+ * parser's fields with the cause always stated, dates as ISO strings, and the
+ * rule that would allow it.
+ */
+export interface ReportViolation extends Omit<ViolationInput, 'cause'> {
+  readonly cause: Cause;
   readonly errnoName: string | null;
   readonly message: string;
-  readonly source: Source;
-  readonly process: ProcessRef;
   readonly count: number;
   readonly firstSeen: string;
   readonly lastSeen: string;

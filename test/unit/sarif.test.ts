@@ -8,8 +8,8 @@ describe('toSarif', () => {
       command: 'touch /etc/x', exitCode: 1, monitor: { state: 'active', detail: 'ok', lostEvents: 0 }, cwd: '/w', settingsFile: null,
       startedAt: '2026-11-28T10:00:00.000Z', endedAt: '2026-11-28T10:00:01.000Z', overflow: { distinct: 0, events: 0 }, info: [],
       violations: [
-        { category: 'filesystem', operation: 'openat', target: '/etc/my file', errno: 30, errnoName: 'EROFS', message: 'Read-only file system', source: 'ebpf', process: { comm: 'touch', pid: 5 }, count: 2, firstSeen: 'a', lastSeen: 'b', suggestion: { setting: 'filesystem.allowWrite', value: '/etc/my file', description: 'd' } },
-        { category: 'network', operation: 'GET', target: 'x.example', errno: null, errnoName: null, message: 'Blocked by the network allowlist', source: 'fence-http', process: { comm: 'HTTP 403', pid: 0 }, count: 1, firstSeen: 'a', lastSeen: 'b' },
+        { category: 'filesystem', operation: 'openat', target: '/etc/my file', errno: 30, errnoName: 'EROFS', message: 'Read-only file system', source: 'ebpf', cause: 'sandbox', process: { comm: 'touch', pid: 5 }, count: 2, firstSeen: 'a', lastSeen: 'b', suggestion: { setting: 'filesystem.allowWrite', value: '/etc/my file', description: 'd' } },
+        { category: 'network', operation: 'GET', target: 'x.example', errno: null, errnoName: null, message: 'Blocked by the network allowlist', source: 'fence-http', cause: 'sandbox', process: { comm: 'HTTP 403', pid: 0 }, count: 1, firstSeen: 'a', lastSeen: 'b' },
       ],
     };
     const sarif = toSarif(report, '9.9.9') as { version: string; runs: { tool: { driver: { rules: { id: string }[] } }; results: { ruleId: string; message: { text: string }; locations?: unknown[] }[] }[] };

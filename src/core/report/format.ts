@@ -2,6 +2,7 @@
 // at a glance: `[fence:ebpf] 15:04:05 ✗ openat: /etc/hosts (Read-only file system, touch:1234)`.
 
 import type { Source, Violation } from '../model';
+import { unescapePathBytes, utf8Segments } from '../pathBytes';
 
 const TAG: Record<Source, string> = {
   ebpf: 'fence:ebpf',
@@ -17,23 +18,53 @@ export function clockTime(d: Date): string {
   return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
 }
 
-/** Makes control characters visible: a file name must not be able to draw fake lines on a terminal. */
+/**
+ * Everything in a name that is not what it looks like: controls (C0, DEL, C1), format characters
+ * (the bidi embeddings, overrides and isolates U+202A-202E and U+2066-2069, the marks U+200E/200F
+ * and U+061C, zero-width characters, U+FEFF, soft hyphen, tags), line and paragraph separators,
+ * every space but U+0020, lone surrogates, private-use and unassigned code points, variation
+ * selectors, and the blank letters that render as nothing (Hangul fillers, U+2800).
+ */
+const HIDDEN = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\p{Co}\p{Cn}\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u2800\u3164\ufe00-\ufe0f\uffa0\u{e0100}-\u{e01ef}]|(?![ ])\p{Zs}|\\/gu;
+
+/**
+ * The one display escaping: what a person reads is the name. A file name must not be able to draw
+ * fake lines on a terminal, reorder what follows it (U+202E), or hide a character. A backslash is
+ * doubled so that `\x1b` in the output always means the byte, never a name spelling it out.
+ */
 export function printable(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => {
+  return s.replace(HIDDEN, (c) => {
+    if (c === '\\') return '\\\\';
     if (c === '\n') return '\\n';
     if (c === '\t') return '\\t';
-    return `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
+    if (c === '\r') return '\\r';
+    const cp = c.codePointAt(0) ?? 0;
+    return cp <= 0xff ? `\\x${cp.toString(16).padStart(2, '0')}` : `\\u{${cp.toString(16)}}`;
   });
 }
 
-export function describeTarget(v: Pick<Violation, 'target' | 'relatedPath' | 'truncated'>): string {
-  const target = printable(v.target) + (v.truncated ? '…[truncated]' : '');
-  return v.relatedPath !== undefined ? `${target} -> ${printable(v.relatedPath)}` : target;
+/** A path as shown: escaped text, or, when its bytes are not UTF-8, every byte exactly (`\xff`). */
+export function printablePath(text: string, bytes?: string): string {
+  if (bytes === undefined) return printable(text);
+  let exact: Buffer;
+  try {
+    exact = unescapePathBytes(bytes);
+  } catch {
+    return printable(text);
+  }
+  return utf8Segments(exact)
+    .map((s) => (typeof s === 'number' ? `\\x${s.toString(16).padStart(2, '0')}` : printable(s)))
+    .join('');
+}
+
+export function describeTarget(v: Pick<Violation, 'target' | 'relatedPath' | 'truncated' | 'targetBytes' | 'relatedPathBytes'>): string {
+  const target = printablePath(v.target, v.targetBytes) + (v.truncated ? '…[truncated]' : '');
+  return v.relatedPath !== undefined ? `${target} -> ${printablePath(v.relatedPath, v.relatedPathBytes)}` : target;
 }
 
 export function formatViolationLine(v: Violation): string {
   const proc = v.process.pid > 0 ? `${printable(v.process.comm)}:${v.process.pid}` : printable(v.process.comm);
-  const why = [v.message, proc].filter((s) => s.length > 0).join(', ');
+  const why = [printable(v.message), proc].filter((s) => s.length > 0).join(', ');
   const count = v.count > 1 ? ` ×${v.count}` : '';
-  return `[${TAG[v.source]}] ${clockTime(v.firstSeen)} ✗ ${v.operation}: ${describeTarget(v)} (${why})${count}`;
+  return `[${TAG[v.source]}] ${clockTime(v.firstSeen)} ✗ ${printable(v.operation)}: ${describeTarget(v)} (${why})${count}`;
 }

@@ -24,8 +24,11 @@ export function hostOf(target: string): string {
 
 const LOOPBACK = /^(127\.|::1$|localhost$)/;
 
-export function suggestRule(v: Pick<Violation, 'category' | 'operation' | 'target' | 'errno' | 'relatedPath' | 'truncated'>): RuleSuggestion | undefined {
+export function suggestRule(v: Pick<Violation, 'category' | 'operation' | 'target' | 'errno' | 'relatedPath' | 'truncated' | 'targetBytes' | 'relatedPathBytes' | 'cause'>): RuleSuggestion | undefined {
   if (v.truncated) return undefined; // never write a rule for a path we only saw part of
+  // nor for one whose bytes are not UTF-8: its text (with U+FFFD) names no file
+  if (v.targetBytes !== undefined || v.relatedPathBytes !== undefined) return undefined;
+  if (v.cause === 'host') return undefined; // the host refuses it too: no Fence rule would help
   // A target in parentheses describes what was not seen ("(unnamed unix socket)", the monitor's
   // "(openat denials not itemised ...)"); it is not a path or host a rule could name.
   if (v.target.startsWith('(')) return undefined;
