@@ -2,7 +2,7 @@
 
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { formatViolationLine } from '../core/report/format';
+import { formatViolationLine, printable } from '../core/report/format';
 import type { RunReport } from '../core/model';
 import { toSarif } from '../core/report/sarif';
 import { startRun } from '../sandbox/run';
@@ -26,7 +26,10 @@ export async function runCommand(cmd: RunCli, version: string): Promise<number> 
     stdio: 'inherit',
   });
   handle.store.onChange((c) => {
-    if (c.kind === 'added') say(red(formatViolationLine(c.violation)));
+    if (c.kind !== 'added') return;
+    // A denial the host refuses too is not the sandbox's doing: shown, but apart.
+    if (c.violation.cause === 'host') say(dim(`${formatViolationLine(c.violation)} [host: fails outside the sandbox too]`));
+    else say(red(formatViolationLine(c.violation)));
   });
   let shown = '';
   handle.onEvent((e) => {
@@ -62,12 +65,16 @@ function writeReport(target: string, text: string): void {
 }
 
 function summarize(r: RunReport): void {
-  const events = r.violations.reduce((n, v) => n + v.count, 0);
+  // The host's own refusals are left out of the figures (no Fence rule changes them), with a count.
+  const sandbox = r.violations.filter((v) => v.cause !== 'host');
+  const host = r.violations.length - sandbox.length;
+  const events = sandbox.reduce((n, v) => n + v.count, 0);
   const byCategory = new Map<string, number>();
-  for (const v of r.violations) byCategory.set(v.category, (byCategory.get(v.category) ?? 0) + 1);
+  for (const v of sandbox) byCategory.set(v.category, (byCategory.get(v.category) ?? 0) + 1);
   const cats = [...byCategory].map(([c, n]) => `${c} ${n}`).join(', ');
-  const head = r.violations.length === 0 ? green('no denials') : red(`${r.violations.length} distinct denial(s), ${events} event(s)`) + (cats ? ` (${cats})` : '');
+  const head = sandbox.length === 0 ? green('no denials') : red(`${sandbox.length} distinct denial(s), ${events} event(s)`) + (cats ? ` (${cats})` : '');
   say(bold(`fence-lens: ${head}; exit code ${r.exitCode ?? 'unknown'}`));
+  if (host > 0) say(dim(`fence-lens: ${host} more denial(s) the host's own permissions refuse too, not counted (in the JSON report with "cause": "host")`));
   if (r.monitor.state !== 'active') {
     say(yellow(bold(`fence-lens: WARNING: monitor ${r.monitor.state}: ${r.monitor.detail}`)));
     say(yellow('fence-lens: file, socket and syscall denials were NOT recorded; only Fence\'s own proxy and policy lines are in this report.'));
@@ -76,12 +83,12 @@ function summarize(r: RunReport): void {
   }
   if (r.overflow.events > 0) say(yellow(`fence-lens: ${r.overflow.distinct} more distinct denial(s) (${r.overflow.events} events) were past the store's bound and not itemised.`));
   const seen = new Set<string>();
-  for (const v of r.violations) {
+  for (const v of sandbox) {
     if (!v.suggestion) continue;
     const k = `${v.suggestion.setting}=${v.suggestion.value}`;
     if (seen.has(k)) continue;
     seen.add(k);
-    say(dim(`  to allow: ${v.suggestion.setting} += ${JSON.stringify(v.suggestion.value)}   (${v.suggestion.description})`));
+    say(dim(`  to allow: ${v.suggestion.setting} += "${printable(v.suggestion.value)}"   (${printable(v.suggestion.description)})`));
   }
-  if (r.settingsFile) say(dim(`  settings in force: ${r.settingsFile}`));
+  if (r.settingsFile) say(dim(`  settings in force: ${printable(r.settingsFile)}`));
 }

@@ -4,7 +4,7 @@
 // silently dropped; repeats of violations already held keep exact counts forever.
 
 import { errnoInfo } from './protocol/errno';
-import type { Category, Violation, ViolationInput } from './model';
+import type { Category, Cause, Violation, ViolationInput } from './model';
 
 export const DEFAULT_MAX_DISTINCT = 10_000;
 /** Longer targets are cut and marked truncated: a hostile name must not cost unbounded memory. */
@@ -66,6 +66,17 @@ export class ViolationStore {
 
   constructor(readonly maxDistinct: number = DEFAULT_MAX_DISTINCT) {}
 
+  private classify: ((input: ViolationInput) => Cause) | undefined;
+
+  /**
+   * Decides each new distinct violation's cause (the sandbox, or the host's own permissions) as it
+   * is added, before anyone is told of it; a run sets src/sandbox/hostCause.ts. Without one: the
+   * input's own cause, else 'sandbox'.
+   */
+  setClassifier(classify: ((input: ViolationInput) => Cause) | undefined): void {
+    this.classify = classify;
+  }
+
   /**
    * Records `count` occurrences of a denial seen at `at`; returns the merged violation, or undefined
    * on overflow. `recordId`: the kernel's id for this denial, under which addRepeats() counts more.
@@ -118,6 +129,7 @@ export class ViolationStore {
       count,
       firstSeen: at,
       lastSeen: at,
+      cause: input.cause ?? this.classify?.(input) ?? 'sandbox',
     });
     this.byKey.set(key, violation);
     const sameTarget = this.byTarget.get(violation.target);

@@ -150,7 +150,7 @@ describe('ViolationStore merge key', () => {
     const v = s.add({ category: 'filesystem', operation: 'rename', target: '/a', givenPath: 'a', relatedPath: '/b', errno: 30, source: 'ebpf', process: { comm: 'mv', pid: 2 } }, t0);
     assert.deepEqual(Object.keys(v ?? {}), [
       'category', 'operation', 'target', 'givenPath', 'relatedPath', 'errno', 'source', 'process',
-      'key', 'errnoName', 'message', 'count', 'firstSeen', 'lastSeen',
+      'key', 'errnoName', 'message', 'count', 'firstSeen', 'lastSeen', 'cause',
     ]);
   });
 });
