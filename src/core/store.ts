@@ -48,6 +48,13 @@ function capTarget(input: ViolationInput): ViolationInput {
   };
 }
 
+interface RecordEntry {
+  readonly input: ViolationInput;
+  readonly key: string;
+  /** Repeats counted so far: the kernel reports running totals. */
+  repeats: number;
+}
+
 export class ViolationStore {
   private readonly byKey = new Map<string, Violation>();
   /** The same violations by target: a repeat is found by comparing a few fields, not by hashing a composite key. */
@@ -58,7 +65,7 @@ export class ViolationStore {
    * a clear bring the denial back instead of being counted as past the bound. At most the program's
    * record budget of entries per run.
    */
-  private readonly byRecordId = new Map<string, ViolationInput>();
+  private readonly byRecordId = new Map<string, RecordEntry>();
   private readonly listeners = new Set<(change: StoreChange) => void>();
   private readonly overflowKeys = new Set<string>();
   private overflowDistinct = 0;
@@ -79,28 +86,36 @@ export class ViolationStore {
 
   /**
    * Records `count` occurrences of a denial seen at `at`; returns the merged violation, or undefined
-   * on overflow. `recordId`: the kernel's id for this denial, under which addRepeats() counts more.
+   * on overflow. `recordId`: the kernel's id for this denial, under which repeatsSoFar() counts more.
    */
   add(raw: ViolationInput, at: Date, count = 1, recordId?: string): Violation | undefined {
     const input = capTarget(raw);
-    if (recordId !== undefined) this.byRecordId.set(recordId, input);
-    return this.addCapped(input, at, count);
+    if (recordId === undefined) return this.addCapped(input, at, count);
+    const key = violationKey(input);
+    this.byRecordId.set(recordId, { input, key, repeats: 0 });
+    return this.addCapped(input, at, count, key);
   }
 
-  /** Counts `count` repeats of the denial first added under `recordId`; undefined when that id is unknown or on overflow. */
-  addRepeats(recordId: string, count: number, at: Date): Violation | undefined {
-    const input = this.byRecordId.get(recordId);
-    if (input === undefined || count <= 0) return undefined;
-    return this.addCapped(input, at, count);
+  /**
+   * Takes the kernel's running total of repeats of the denial added under `recordId` and counts the
+   * ones not counted yet; undefined when that id is unknown, nothing is new, or on overflow.
+   */
+  repeatsSoFar(recordId: string, total: number, at: Date): Violation | undefined {
+    const record = this.byRecordId.get(recordId);
+    if (record === undefined || total <= record.repeats) return undefined;
+    const count = total - record.repeats;
+    record.repeats = total;
+    return this.addCapped(record.input, at, count, record.key);
   }
 
-  private addCapped(input: ViolationInput, at: Date, count: number): Violation | undefined {
+  /** `key`: violationKey(input), when the caller has it already (a repeat past the bound would build it every time). */
+  private addCapped(input: ViolationInput, at: Date, count: number, known?: string): Violation | undefined {
     const held = this.find(input.category, input.operation, input.target, input.errno, input.process.comm);
     if (held) {
       this.merge(held, count, at);
       return held;
     }
-    const key = violationKey(input);
+    const key = known ?? violationKey(input);
     // The key decides, not the index: fields containing NUL can make two inputs share one key.
     const existing = this.byKey.get(key);
     if (existing) {

@@ -19,8 +19,6 @@ export interface InstalledFile {
   readonly purpose: string;
 }
 
-export const DEFAULT_HELPER_PATH = HELPER_PATH;
-
 interface FileToWrite extends InstalledFile {
   readonly content: () => string;
   readonly numericMode: number;

@@ -39,7 +39,7 @@ interface Launch {
   readonly env: Record<string, string>;
 }
 
-function launchFor(plan: Exclude<EscalationPlan, { escalation: 'none' }>, root: number, owner: number, token: string): Launch {
+function launchFor(plan: LaunchPlan, root: number, owner: number, token: string): Launch {
   const ids = [String(root), String(owner)];
   switch (plan.escalation) {
     case 'direct':
@@ -57,6 +57,19 @@ function launchFor(plan: Exclude<EscalationPlan, { escalation: 'none' }>, root: 
   }
 }
 
+type LaunchPlan = Exclude<EscalationPlan, { escalation: 'none' }>;
+
+function describeActive(plan: LaunchPlan): string {
+  switch (plan.escalation) {
+    case 'direct':
+      return 'watching the sandbox (bpftrace, already privileged)';
+    case 'pkexec':
+      return `watching the sandbox (${plan.helper} through pkexec)`;
+    case 'sudo':
+      return `watching the sandbox (${plan.helper} through sudo)`;
+  }
+}
+
 export class PrivilegedMonitor {
   private current: MonitorStatus;
   private proc: ResultPromise | null = null;
@@ -68,6 +81,7 @@ export class PrivilegedMonitor {
   private ended = false;
   private exited = false;
   private readonly stderrTail: string[] = [];
+  private activeDetail = '';
   private resolveAttached!: (s: MonitorStatus) => void;
   private resolveExited!: () => void;
   /** Resolves once the monitor is attached, or definitively is not. */
@@ -101,16 +115,16 @@ export class PrivilegedMonitor {
       this.resolveExited();
       return;
     }
+    this.activeDetail = describeActive(plan);
     const token = randomBytes(16).toString('hex');
     const launch = launchFor(plan, this.opts.rootPid, process.pid, token);
-    this.decoder = new MonitorDecoder(
+    this.decoder = new MonitorDecoder({
       token,
-      this.opts.store,
-      (e) => this.lifecycle(e),
-      (line) => this.opts.onInfo?.(`[monitor] ${line}`),
-      () => new Date(),
-      this.opts.resolvePath,
-    );
+      store: this.opts.store,
+      onLifecycle: (e) => this.lifecycle(e),
+      onOther: (line) => this.opts.onInfo?.(`[monitor] ${line}`),
+      resolvePath: this.opts.resolvePath,
+    });
     const proc = execa(launch.file, launch.args, {
       input: launch.input,
       env: launch.env,
@@ -181,10 +195,6 @@ export class PrivilegedMonitor {
     }
   }
 
-  get pid(): number | undefined {
-    return this.proc?.pid;
-  }
-
   private stderrLine(line: string): void {
     if (!line.trim()) return;
     this.decoder?.stderrLine(line);
@@ -208,7 +218,7 @@ export class PrivilegedMonitor {
         // Only now are all probes attached (BEGIN runs before attachment): release the command.
         if (!this.begun || this.current.state === 'failed') return;
         this.ready = true;
-        this.set('active', this.describeActive());
+        this.set('active', this.activeDetail);
         this.resolveAttached(this.status);
         return;
       case 'versionMismatch':
@@ -230,19 +240,6 @@ export class PrivilegedMonitor {
         return;
       case 'exit':
         return;
-    }
-  }
-
-  private describeActive(): string {
-    switch (this.opts.plan.escalation) {
-      case 'direct':
-        return 'watching the sandbox (bpftrace, already privileged)';
-      case 'pkexec':
-        return `watching the sandbox (${this.opts.plan.helper} through pkexec)`;
-      case 'sudo':
-        return `watching the sandbox (${this.opts.plan.helper} through sudo)`;
-      default:
-        return 'watching the sandbox';
     }
   }
 

@@ -11,7 +11,7 @@ function decode(lines: string[], stderr: string[] = []) {
   const store = new ViolationStore();
   const events: MonitorLifecycle[] = [];
   const other: string[] = [];
-  const d = new MonitorDecoder(T, store, (e) => events.push(e), (l) => other.push(l), () => at);
+  const d = new MonitorDecoder({ token: T, store, onLifecycle: (e) => events.push(e), onOther: (l) => other.push(l), now: () => at });
   d.feed(lines.map((l) => `${l}\n`).join(''));
   for (const l of stderr) d.stderrLine(l);
   d.end();
@@ -70,7 +70,7 @@ describe('MonitorDecoder', () => {
 
   it('credits repeats after a clear() to the denial again, not to overflow', () => {
     const store = new ViolationStore();
-    const d = new MonitorDecoder(T, store, () => undefined, () => undefined, () => at);
+    const d = new MonitorDecoder({ token: T, store, onLifecycle: () => undefined, now: () => at });
     const counts = (n: number) => `${T}|COUNTS|${T}\n@cnt[77]: ${n}\n${T}|COUNTS_END|${T}\n`;
     d.feed(`${T}|F|257|1|1|-30|77|77|${T}|touch|${T}|/etc/x|${T}\n` + counts(4));
     assert.equal(store.list()[0].count, 5);
@@ -150,7 +150,7 @@ describe('MonitorDecoder', () => {
 
   it('makes relative paths absolute through the resolver, but leaves a symlink\'s content as written', () => {
     const store = new ViolationStore();
-    const d = new MonitorDecoder(T, store, () => undefined, () => undefined, () => at, (pid, p) => ({ path: `/cwd-of-${pid}/${p}`, guessed: pid === 5 }));
+    const d = new MonitorDecoder({ token: T, store, onLifecycle: () => undefined, now: () => at, resolvePath: (pid, p) => ({ path: `/cwd-of-${pid}/${p}`, guessed: pid === 5 }) });
     d.feed([
       `${T}|F|257|4|4|-30|1|1|${T}|touch|${T}|out/new.txt|${T}`,
       `${T}|F2|88|5|5|-30|2|0|${T}|ln|${T}|../target|${T}`,
@@ -182,31 +182,25 @@ describe('MonitorDecoder', () => {
   });
 });
 
-/** The reference: every record split into fields, as before F records were read in place. */
-class SplitOnlyDecoder extends MonitorDecoder {
-  override recordSpan(): boolean {
-    return false;
-  }
-}
-
-function decodeWith(Decoder: typeof MonitorDecoder, parts: readonly string[]) {
+function decodeParts(parts: readonly string[]) {
   const store = new ViolationStore(5);
   const events: MonitorLifecycle[] = [];
   const other: string[] = [];
   const resolved: string[] = [];
-  const d = new Decoder(T, store, (e) => events.push(e), (l) => other.push(l), () => at, (pid, p) => {
+  const resolvePath = (pid: number, p: string) => {
     resolved.push(`${pid}:${p}`);
     return { path: `/cwd/${p}`, guessed: false };
-  });
+  };
+  const d = new MonitorDecoder({ token: T, store, onLifecycle: (e) => events.push(e), onOther: (l) => other.push(l), now: () => at, resolvePath });
   for (const p of parts) d.feed(p);
   d.end();
   return { violations: store.list(), overflow: store.overflow, events, other, resolved, stats: d.stats };
 }
 
-describe('MonitorDecoder, F records read in place', () => {
+describe('MonitorDecoder, odd F records', () => {
   const f = (head: string, comm = 'touch', path = '/etc/x') => `${T}|F|${head}|${T}|${comm}|${T}|${path}|${T}`;
-  // Every way an F record can be odd, each followed by a good one: the in-place reader must hand
-  // the odd ones on to be split, and count, merge and reject exactly as the split reader does.
+  // Every way an F record can be odd, each followed by a good one: each is merged, rejected and
+  // counted as malformed exactly once, whichever chunk boundary it straddles.
   const lines = [
     f('257|1|1|-30|5|0'),
     f('257|x|1|-30|5|0'), // a malformed record, then a repeat of a good one
@@ -243,10 +237,9 @@ describe('MonitorDecoder, F records read in place', () => {
   ];
   const text = lines.map((l) => `${l}\n`).join('');
 
-  it('decodes every odd record exactly as the split reader does', () => {
-    const fast = decodeWith(MonitorDecoder, [text]);
-    assert.deepEqual(fast, decodeWith(SplitOnlyDecoder, [text]));
-    assert.equal(fast.violations[0].count, 20); // openat /etc/x by touch: ten good lines and uid 77's kernel count of 10
+  it('merges, rejects and counts every odd record', () => {
+    const fast = decodeParts([text]);
+    assert.equal(fast.violations[0].count, 20); // openat /etc/x by touch: ten good lines and record 77's kernel count of 10
     assert.equal(fast.stats.records, lines.length - 1); // all but the @cnt line
     assert.equal(fast.stats.malformed, 10); // x, ' 1', '-', '', 17 digits, too few fields, no path, no strings, FX, f
     assert.deepEqual(fast.resolved, ['1:rel/x', '4:rel/x']);
@@ -254,38 +247,15 @@ describe('MonitorDecoder, F records read in place', () => {
 
   it('decodes the same whichever position a chunk boundary falls at', function () {
     this.timeout(60_000); // a hang guard only: the machine may be busy
-    const whole = decodeWith(SplitOnlyDecoder, [text]);
+    const whole = decodeParts([text]);
     // Every position through the short records; past them, the long names are cut every 31 characters.
     for (let cut = 0; cut <= text.length; cut += cut < 2000 ? 1 : 31) {
-      assert.deepEqual(decodeWith(MonitorDecoder, [text.slice(0, cut), text.slice(cut)]), whole, `boundary at ${cut}`);
+      assert.deepEqual(decodeParts([text.slice(0, cut), text.slice(cut)]), whole, `boundary at ${cut}`);
     }
   });
 
-  it('credits kernel-side counts to a uid first seen in an F record (one with a uid is split)', () => {
-    const { violations } = decodeWith(MonitorDecoder, [[f('257|1|1|-30|5|42'), `${T}|COUNTS|${T}`, '@cnt[42]: 9', `${T}|COUNTS_END|${T}`].map((l) => `${l}\n`).join('')]);
+  it('credits kernel-side counts to the record id of an F record', () => {
+    const { violations } = decodeParts([[f('257|1|1|-30|5|42'), `${T}|COUNTS|${T}`, '@cnt[42]: 9', `${T}|COUNTS_END|${T}`].map((l) => `${l}\n`).join('')]);
     assert.equal(violations[0].count, 10);
-  });
-
-  it('follows repeats that come in the order they came before, and notices when the order breaks or the store is cleared', () => {
-    const cycle = ['/a', '/b', '/c'].map((p) => `${f('257|1|1|-30|5|0', 'touch', p)}\n`).join('');
-    // The prediction after /a is /b: here /b comes again with another errno, comm and operation, and /a twice in a row.
-    const broken = [f('257|1|1|-13|5|0', 'touch', '/b'), f('257|1|1|-30|5|0', 'cp', '/b'), f('83|1|1|-30|5|0', 'touch', '/b'), f('257|1|1|-30|5|0', 'touch', '/a'), f('257|1|1|-30|5|0', 'touch', '/a')]
-      .map((l) => `${l}\n`).join('');
-    const run = (Decoder: typeof MonitorDecoder) => {
-      const store = new ViolationStore();
-      const d = new Decoder(T, store, () => undefined, () => undefined, () => at);
-      d.feed(cycle + cycle + cycle);
-      d.feed(broken);
-      store.clear();
-      d.feed(cycle + cycle);
-      return store.list().map((v) => [v.operation, v.target, v.errno, v.process.comm, v.count]);
-    };
-    const fast = run(MonitorDecoder);
-    assert.deepEqual(fast, run(SplitOnlyDecoder));
-    assert.deepEqual(fast, [
-      ['openat', '/a', 30, 'touch', 2],
-      ['openat', '/b', 30, 'touch', 2],
-      ['openat', '/c', 30, 'touch', 2],
-    ]);
   });
 });

@@ -36,7 +36,7 @@ describe('ViolationStore', () => {
     s.add(input('/a'), t0);
     s.add(input('/a'), t0);
     s.add(input('/a'), t1, 3, '7');
-    s.addRepeats('7', 2, t1);
+    s.repeatsSoFar('7', 2, t1);
     s.clear();
     sub.dispose();
     s.add(input('/b'), t0);
@@ -69,7 +69,7 @@ describe('ViolationStore', () => {
   });
 });
 
-describe('ViolationStore.addRepeats (repeats under a kernel record id)', () => {
+describe('ViolationStore.repeatsSoFar (running totals of repeats under a kernel record id)', () => {
   it('counts into the violation added under the id exactly as add() would, times and change events included', () => {
     const viaAdd = new ViolationStore();
     const viaId = new ViolationStore();
@@ -78,7 +78,8 @@ describe('ViolationStore.addRepeats (repeats under a kernel record id)', () => {
     viaAdd.add(input('/etc/x'), t1);
     viaId.add(input('/etc/x'), t1, 1, '77');
     viaAdd.add(input('/etc/x'), t0, 3);
-    const v = viaId.addRepeats('77', 3, t0);
+    const v = viaId.repeatsSoFar('77', 3, t0);
+    assert.equal(viaId.repeatsSoFar('77', 3, t1), undefined); // nothing new: not counted again
     assert.equal(v, viaId.list()[0]);
     assert.deepEqual(viaId.list(), viaAdd.list());
     assert.deepEqual(kinds, ['added', 'updated']);
@@ -87,15 +88,16 @@ describe('ViolationStore.addRepeats (repeats under a kernel record id)', () => {
   it('counts nothing for an id it was never given', () => {
     const s = new ViolationStore();
     s.add(input('/etc/x'), t0, 1, '77');
-    assert.equal(s.addRepeats('78', 5, t1), undefined);
+    assert.equal(s.repeatsSoFar('78', 5, t1), undefined);
     assert.deepEqual([s.list()[0].count, s.overflow.events], [1, 0]);
   });
 
   it('brings a denial back after clear(), with the repeats counted since', () => {
     const s = new ViolationStore();
     s.add(input('/etc/x'), t0, 1, '77');
+    s.repeatsSoFar('77', 4, t0);
     s.clear();
-    const v = s.addRepeats('77', 46, t1);
+    const v = s.repeatsSoFar('77', 50, t1);
     assert.deepEqual(s.list(), [v]);
     assert.deepEqual([v?.target, v?.count, v?.firstSeen, s.overflow.events], ['/etc/x', 46, t1, 0]);
   });
@@ -104,10 +106,10 @@ describe('ViolationStore.addRepeats (repeats under a kernel record id)', () => {
     const s = new ViolationStore(1);
     s.add(input('/etc/x'), t0, 1, '1');
     assert.equal(s.add(input('/etc/y'), t0, 1, '2'), undefined);
-    assert.equal(s.addRepeats('2', 4, t0), undefined);
+    assert.equal(s.repeatsSoFar('2', 4, t0), undefined);
     assert.deepEqual(s.overflow, { distinct: 1, events: 5 });
     s.clear();
-    assert.equal(s.addRepeats('2', 3, t1)?.count, 3);
+    assert.equal(s.repeatsSoFar('2', 7, t1)?.count, 3);
   });
 });
 

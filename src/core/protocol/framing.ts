@@ -15,12 +15,6 @@ export interface FramingSink {
   record(r: FramedRecord): void;
   /** A line outside any record: bpftrace's own messages, map prints inside COUNTS blocks. */
   unframed(line: string): void;
-  /**
-   * Optional: takes a complete record where it lies, before it is split (a storm prints a million
-   * records a second, and a split allocates a dozen strings for each). Returns false to receive it
-   * as a FramedRecord instead; the span is only valid during the call.
-   */
-  recordSpan?(r: RecordSpan): boolean;
 }
 
 /** A record that never closes within this many bytes is cut off and counted as malformed. */
@@ -38,55 +32,12 @@ export function detached(s: string): string {
   return s.length < 13 ? s : (s + ' ').slice(0, -1);
 }
 
-/** A complete record in the text being read: the body is text[head, end), its closing token follows at `end`. */
-export class RecordSpan {
-  text = '';
-  head = 0;
-  end = 0;
-
-  constructor(
-    private readonly close: string,
-    private readonly sep: string,
-  ) {}
-
-  /** Whether a separator `|TOKEN|` starts at `at`, inside the body. */
-  separatorAt(at: number): boolean {
-    return at + this.sep.length <= this.end && this.text.indexOf(this.sep, at) === at;
-  }
-
-  /** Where the field starting at `from` ends: at the next `|TOKEN|` inside the body, else at `end`. */
-  fieldEnd(from: number): number {
-    const { text, close, end } = this;
-    // Search for the closing token, a prefix of the separator that always occurs at `end`: the
-    // search never runs past this record, whatever follows it in the chunk.
-    let at = text.indexOf(close, from);
-    while (at + this.sep.length <= end) {
-      if (text.charCodeAt(at + close.length) === PIPE) return at;
-      at = text.indexOf(close, at + 1);
-    }
-    return end;
-  }
-
-  /** Start of the field after the separator at `at`. */
-  next(at: number): number {
-    return at + this.sep.length;
-  }
-
-  /** The record split into fields, for sinks that do not parse in place; its strings may be kept. */
-  toRecord(): FramedRecord {
-    const { text, head, end } = this;
-    const headEnd = this.fieldEnd(head);
-    if (headEnd === end) return { head: text.slice(head, end).split('|'), strings: [] };
-    return { head: text.slice(head, headEnd).split('|'), strings: text.slice(this.next(headEnd), end).split(this.sep).map(detached) };
-  }
-}
-
 export class RecordReader {
   private partial = '';
   private pending: string | null = null;
   private readonly open: string;
   private readonly close: string;
-  private readonly span: RecordSpan;
+  private readonly sep: string;
   malformed = 0;
 
   constructor(
@@ -96,7 +47,7 @@ export class RecordReader {
     if (!/^[0-9a-f]{32}$/.test(token)) throw new Error('monitor token must be 32 lowercase hex digits');
     this.open = `${token}|`;
     this.close = `|${token}`;
-    this.span = new RecordSpan(this.close, `|${token}|`);
+    this.sep = `|${token}|`;
   }
 
   feed(chunk: string): void {
@@ -169,12 +120,28 @@ export class RecordReader {
     return at - start >= this.open.length && text.indexOf(this.close, at) === at;
   }
 
+  /** Splits the record text[start, end) (its tokens included) into fields; its strings may be kept. */
   private deliver(text: string, start: number, end: number): void {
-    const span = this.span;
-    span.text = text;
-    span.head = start + this.open.length;
-    span.end = end - this.close.length;
-    if (this.sink.recordSpan?.(span) !== true) this.sink.record(span.toRecord());
-    span.text = ''; // holds no chunk alive between calls
+    const head = start + this.open.length;
+    const body = end - this.close.length;
+    const headEnd = this.fieldEnd(text, head, body);
+    if (headEnd === body) {
+      this.sink.record({ head: text.slice(head, body).split('|'), strings: [] });
+      return;
+    }
+    const strings = text.slice(headEnd + this.sep.length, body).split(this.sep).map(detached);
+    this.sink.record({ head: text.slice(head, headEnd).split('|'), strings });
+  }
+
+  /** Where the field starting at `from` ends: at the next `|TOKEN|` before `body` (where the closing token starts), else at `body`. */
+  private fieldEnd(text: string, from: number, body: number): number {
+    // Search for the closing token, a prefix of the separator that always occurs at `body`: the
+    // search never runs past this record, whatever follows it in the chunk.
+    let at = text.indexOf(this.close, from);
+    while (at + this.sep.length <= body) {
+      if (text.charCodeAt(at + this.close.length) === PIPE) return at;
+      at = text.indexOf(this.close, at + 1);
+    }
+    return body;
   }
 }

@@ -16,8 +16,4 @@ export class LineBuffer {
     this.partial = '';
     return p;
   }
-
-  get pending(): string {
-    return this.partial;
-  }
 }

@@ -1,7 +1,7 @@
 // Turns framed monitor records into violations and lifecycle events. Pure: the monitor process
 // feeds it text, it feeds the store.
 
-import { detached, FramedRecord, FramingSink, RecordReader, RecordSpan } from './framing';
+import { detached, FramedRecord, FramingSink, RecordReader } from './framing';
 import type { ViolationInput } from '../model';
 import { PROGRAM_VERSION, STRLEN } from './monitorProgram';
 import { syscallName, tracedSyscall } from './syscalls';
@@ -35,45 +35,6 @@ const OVER_LINE = /^@over\[(\d+), (-\d+)\]: (\d+)$/;
 // bpftrace reports perf ring-buffer overruns as "Lost N events".
 const LOST_LINE = /^Lost (\d+) events/;
 
-const PIPE = 0x7c;
-const MINUS = 0x2d;
-const ZERO = 0x30;
-const LETTER_F = 0x46;
-
-/** Longest header field read in place: 15 digits are always a safe integer, and no field that short can hold a token. */
-const MAX_DIGITS = 15;
-
-/**
- * Reads the header of an F record in place, `F|nr|pid|tid|ret|ts|uid|`: nr to ret plain decimal
- * integers, ts unread, uid exactly 0. Anything else (a sign, spaces, 0x, 1e3, empty, long or
- * missing fields, another uid) fails, and the record is split and judged by ints() instead.
- */
-class HeadReader {
-  /** Where the next field starts: just past the '|' that ended the last one read. */
-  at = 0;
-
-  /** The integer at `at` ending at a '|', or NaN. */
-  int(text: string): number {
-    let i = this.at;
-    const negative = text.charCodeAt(i) === MINUS;
-    if (negative) i++;
-    const start = i;
-    let n = 0;
-    for (let d = text.charCodeAt(i) - ZERO; d >= 0 && d <= 9; d = text.charCodeAt(++i) - ZERO) n = n * 10 + d;
-    if (i === start || i - start > MAX_DIGITS || text.charCodeAt(i) !== PIPE) return NaN;
-    this.at = i + 1;
-    return negative ? -n : n;
-  }
-
-  /** Moves past the timestamp (unread, as on the split path: up to 20 characters, bpftrace's nsecs) and its '|'. */
-  skipTimestamp(text: string): boolean {
-    const end = text.indexOf('|', this.at);
-    if (end === -1 || end - this.at > 20) return false;
-    this.at = end + 1;
-    return true;
-  }
-}
-
 /** bpftrace's str() keeps STRLEN - 1 bytes: a path that long may have been cut. */
 function mayBeTruncated(s: string): boolean {
   // UTF-8 needs at most 3 bytes per UTF-16 unit: short strings need no byte count.
@@ -85,45 +46,63 @@ export function unitemisedTarget(operation: string): string {
   return `(${operation} denials not itemised: past the monitor's record rate or budget)`;
 }
 
+export interface DecoderOptions {
+  /** The run's secret token, which frames every record. */
+  readonly token: string;
+  readonly store: ViolationStore;
+  readonly onLifecycle: (e: MonitorLifecycle) => void;
+  /** Lines that are neither records nor bpftrace's known chatter: shown as info. */
+  readonly onOther?: (line: string) => void;
+  readonly now?: () => Date;
+  /** Makes a path the process gave relative to its cwd absolute (the engine reads /proc/PID/cwd). */
+  readonly resolvePath?: (pid: number, path: string) => ResolvedPath;
+}
+
+/**
+ * The kernel's id for a record it deduplicates (its first nsecs), or undefined for 0, which marks
+ * a record printed every time. Kept by the store for the whole run: a copy, not a slice of the chunk.
+ */
+function recordIdOf(field: string | undefined): string | undefined {
+  return field === undefined || field === '0' ? undefined : detached(field);
+}
+
 export class MonitorDecoder implements FramingSink {
   private readonly reader: RecordReader;
-  private readonly headReader = new HeadReader();
-  /** Repeats already credited per record id: COUNTS blocks carry running totals, we add the difference. */
-  private readonly creditedById = new Map<string, number>();
-  /** The same for the kernel's per-(syscall, errno) counts of denials past its record budget. */
+  private readonly store: ViolationStore;
+  private readonly onLifecycle: (e: MonitorLifecycle) => void;
+  private readonly onOther: (line: string) => void;
+  private readonly now: () => Date;
+  private readonly resolvePath: (pid: number, path: string) => ResolvedPath;
+  /** Denials past the record budget already credited per (syscall, errno): COUNTS blocks carry running totals. */
   private readonly creditedOver = new Map<string, number>();
   private inCounts = false;
   private firstOfPair: { head: readonly string[]; comm: string; path: string } | null = null;
   private records = 0;
   private ownMalformed = 0;
   private lostEvents = 0;
-
-  constructor(
-    token: string,
-    private readonly store: ViolationStore,
-    private readonly onLifecycle: (e: MonitorLifecycle) => void,
-    private readonly onOther: (line: string) => void = () => undefined,
-    private readonly now: () => Date = () => new Date(),
-    /** Makes a path the process gave relative to its cwd absolute (the engine reads /proc/PID/cwd). */
-    private readonly resolvePath: (pid: number, path: string) => ResolvedPath = (_pid, p) => ({ path: p, guessed: true }),
-  ) {
-    this.reader = new RecordReader(token, this);
-  }
-
   /** One timestamp per chunk: records in one read arrived together, and a Date per record cost more than the parsing. */
-  private at: Date = new Date(0);
+  private receivedAt: Date = new Date(0);
+
+  constructor(o: DecoderOptions) {
+    this.store = o.store;
+    this.onLifecycle = o.onLifecycle;
+    this.onOther = o.onOther ?? (() => undefined);
+    this.now = o.now ?? (() => new Date());
+    this.resolvePath = o.resolvePath ?? ((_pid, p) => ({ path: p, guessed: true }));
+    this.reader = new RecordReader(o.token, this);
+  }
 
   get stats(): DecoderStats {
     return { records: this.records, malformed: this.reader.malformed + this.ownMalformed, lostEvents: this.lostEvents };
   }
 
   feed(chunk: string): void {
-    this.at = this.now();
+    this.receivedAt = this.now();
     this.reader.feed(chunk);
   }
 
   end(): void {
-    this.at = this.now();
+    this.receivedAt = this.now();
     this.reader.end();
   }
 
@@ -158,39 +137,6 @@ export class MonitorDecoder implements FramingSink {
     if (line.trim() === '' || this.countLost(line)) return;
     if (/^Attaching \d+ probes/.test(line)) return;
     this.onOther(line);
-  }
-
-  /**
-   * The storm's record, an F with a plain header and two strings, read in place: the only strings
-   * made are comm and path. Anything else is left to record(), split (returns false).
-   */
-  recordSpan(r: RecordSpan): boolean {
-    const { text, head, end } = r;
-    if (text.charCodeAt(head) !== LETTER_F || text.charCodeAt(head + 1) !== PIPE) return false;
-    const h = this.headReader;
-    h.at = head + 2;
-    const nr = h.int(text);
-    const pid = h.int(text);
-    const tid = h.int(text);
-    const ret = h.int(text);
-    if (Number.isNaN(nr + pid + tid + ret) || !h.skipTimestamp(text)) return false;
-    // uid 0 (the kernel prints repeats without one), then the first separator: fields this short
-    // cannot hold the 32-digit token, so no separator started earlier and the header is exactly these.
-    const uidEnd = h.at + 1;
-    if (text.charCodeAt(h.at) !== ZERO || !r.separatorAt(uidEnd)) return false;
-    const commStart = r.next(uidEnd);
-    const commEnd = text.indexOf('|', commStart); // at `end` at the latest: the closing token starts with '|'
-    if (!r.separatorAt(commEnd)) return false;
-    // A path without '|' holds no separator: it runs to the closing token.
-    const pathStart = r.next(commEnd);
-    if (text.indexOf('|', pathStart) !== end) return false;
-    this.records++;
-    try {
-      this.file(nr, pid, ret, '0', text.slice(commStart, commEnd), text.slice(pathStart, end));
-    } catch {
-      this.ownMalformed++;
-    }
-    return true;
   }
 
   record(r: FramedRecord): void {
@@ -270,20 +216,18 @@ export class MonitorDecoder implements FramingSink {
 
   private single(r: FramedRecord): void {
     const [nr, pid, , ret] = this.ints(r.head, 1, 4);
-    const uid = r.head[6] ?? '0';
+    const recordId = recordIdOf(r.head[6]);
     const comm = this.str(r, 0);
     if (r.head[0] === 'F') {
-      this.file(nr, pid, ret, uid, comm, this.str(r, 1));
+      this.file(nr, pid, ret, recordId, comm, this.str(r, 1));
       return;
     }
     const input: ViolationInput = { category: 'syscall', operation: syscallName(nr), target: syscallName(nr), errno: -ret, source: 'ebpf', process: { comm, pid } };
-    this.store.add(input, this.at, 1, uid === '0' ? undefined : uid);
+    this.store.add(input, this.receivedAt, 1, recordId);
   }
 
-  /** A denial on one path (an F record), however it was read. */
-  private file(nr: number, pid: number, ret: number, uid: string, comm: string, raw: string): void {
-    // The store may keep these strings: they must not pin the chunk they were read from.
-    const path = detached(raw);
+  /** A denial on one path (an F record). */
+  private file(nr: number, pid: number, ret: number, recordId: string | undefined, comm: string, path: string): void {
     this.store.add(
       {
         category: 'filesystem',
@@ -292,11 +236,11 @@ export class MonitorDecoder implements FramingSink {
         ...(mayBeTruncated(path) ? { truncated: true } : {}),
         errno: -ret,
         source: 'ebpf',
-        process: { comm: detached(comm), pid },
+        process: { comm, pid },
       },
-      this.at,
+      this.receivedAt,
       1,
-      uid === '0' ? undefined : uid,
+      recordId,
     );
   }
 
@@ -327,7 +271,7 @@ export class MonitorDecoder implements FramingSink {
         source: 'ebpf',
         process: { comm: first.comm, pid },
       },
-      this.at,
+      this.receivedAt,
     );
   }
 
@@ -339,7 +283,7 @@ export class MonitorDecoder implements FramingSink {
     const [nr, pid, , ret] = this.ints(first.head, 1, 4);
     this.store.add(
       { category: 'filesystem', operation: syscallName(nr), ...this.absolute(pid, first.path), errno: -ret, source: 'ebpf', process: { comm: first.comm, pid } },
-      this.at,
+      this.receivedAt,
     );
   }
 
@@ -369,15 +313,12 @@ export class MonitorDecoder implements FramingSink {
         source: 'ebpf',
         process: { comm, pid },
       },
-      this.at,
+      this.receivedAt,
     );
   }
 
-  private credit(uid: string, total: number): void {
-    const before = this.creditedById.get(uid) ?? 0;
-    if (total <= before) return;
-    this.creditedById.set(uid, total);
-    this.store.addRepeats(uid, total - before, this.at);
+  private credit(recordId: string, total: number): void {
+    this.store.repeatsSoFar(recordId, total, this.receivedAt);
   }
 
   /**
@@ -393,7 +334,7 @@ export class MonitorDecoder implements FramingSink {
     const category = shape === undefined ? 'syscall' : shape === 'sockaddr' ? 'network' : 'filesystem';
     this.store.add(
       { category, operation: syscallName(nr), target: unitemisedTarget(syscallName(nr)), errno: -ret, source: 'ebpf', process: { comm: '?', pid: 0 } },
-      this.at,
+      this.receivedAt,
       total - before,
     );
   }
