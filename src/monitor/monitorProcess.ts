@@ -1,11 +1,12 @@
 // Starts the privileged monitor for one run and turns its life into a MonitorStatus the user can
-// trust: `active` only after the program's BEGIN record, `denied` when the user or polkit said no,
+// trust: `active` only once the program says every probe is attached, `denied` when the user or polkit said no,
 // `failed` with the reason when it broke, `unavailable` when it could not be tried.
 
 import { randomBytes } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import os from 'node:os';
-import { execa, type ResultPromise } from 'execa';
+import type { Readable } from 'node:stream';
+import { execa } from 'execa';
 import { HELPER_EXIT } from '../core/protocol/helperFiles';
 import { LineBuffer } from '../core/protocol/lineBuffer';
 import { MonitorDecoder, type MonitorLifecycle, type ResolvedPath } from '../core/protocol/monitorDecoder';
@@ -27,17 +28,57 @@ export interface MonitorOptions {
   readonly resolvePath?: (pid: number, path: string) => ResolvedPath;
   /** How long to wait for BEGIN; pkexec may be waiting for a password. */
   readonly attachTimeoutMs?: number;
+  /** Starts the privileged process; spawnMonitor unless a test stands in for the child. */
+  readonly spawn?: (launch: Launch) => MonitorChild;
 }
 
 /** How long a finished run waits for the monitor to detach and exit before giving up on it. */
 export const DETACH_TIMEOUT_MS = 8000;
 
-interface Launch {
+/** The privileged process to start: a fixed program, argv of two PIDs, the token or program on stdin. */
+export interface Launch {
   readonly file: string;
   readonly args: readonly string[];
   readonly input: string;
   readonly env: Record<string, string>;
 }
+
+/** What the monitor needs of the process it started. */
+export interface MonitorChild {
+  readonly stdout: Readable;
+  readonly stderr: Readable;
+  /** Settles when the process is gone (never rejects). */
+  readonly exited: Promise<{ readonly code: number | null; readonly signal: string | null }>;
+  /** SIGKILL; a no-op for a root process we may not signal (it exits with the run's root or with us). */
+  kill(): void;
+}
+
+export function spawnMonitor(launch: Launch): MonitorChild {
+  const proc = execa(launch.file, launch.args, {
+    input: launch.input,
+    env: launch.env,
+    extendEnv: launch.env.PATH === undefined,
+    reject: false,
+    buffer: false,
+    stdout: 'pipe',
+    stderr: 'pipe',
+    encoding: 'utf8',
+  });
+  return {
+    stdout: proc.stdout,
+    stderr: proc.stderr,
+    exited: proc.then((r) => ({ code: r.exitCode ?? null, signal: r.signal ?? null })),
+    kill: () => {
+      try {
+        proc.kill('SIGKILL');
+      } catch {
+        // EPERM for a root process we do not own
+      }
+    },
+  };
+}
+
+type LaunchPlan = Exclude<EscalationPlan, { escalation: 'none' }>;
 
 function launchFor(plan: LaunchPlan, root: number, owner: number, token: string): Launch {
   const ids = [String(root), String(owner)];
@@ -57,8 +98,6 @@ function launchFor(plan: LaunchPlan, root: number, owner: number, token: string)
   }
 }
 
-type LaunchPlan = Exclude<EscalationPlan, { escalation: 'none' }>;
-
 function describeActive(plan: LaunchPlan): string {
   switch (plan.escalation) {
     case 'direct':
@@ -70,16 +109,19 @@ function describeActive(plan: LaunchPlan): string {
   }
 }
 
+/**
+ * Where the privileged process is in its life. `launching` until a BEGIN naming our processes,
+ * `begun` until READY (every probe attached), `ready` while it watches, `ended` after its END
+ * record; `rejected` once nothing it says can be trusted (another program version, the wrong
+ * processes, no READY in time): its output is ignored from then on; `exited` once it is gone.
+ */
+type Phase = 'launching' | 'begun' | 'ready' | 'ended' | 'rejected' | 'exited';
+
 export class PrivilegedMonitor {
   private current: MonitorStatus;
-  private proc: ResultPromise | null = null;
+  private child: MonitorChild | null = null;
   private decoder: MonitorDecoder | null = null;
-  private begun = false;
-  /** READY seen: every probe is attached. */
-  private ready = false;
-  private mismatched = false;
-  private ended = false;
-  private exited = false;
+  private phase: Phase = 'launching';
   private readonly stderrTail: string[] = [];
   private activeDetail = '';
   private resolveAttached!: (s: MonitorStatus) => void;
@@ -110,14 +152,13 @@ export class PrivilegedMonitor {
   start(): void {
     const plan = this.opts.plan;
     if (plan.escalation === 'none') {
+      this.phase = 'exited';
       this.resolveAttached(this.status);
-      this.exited = true;
       this.resolveExited();
       return;
     }
     this.activeDetail = describeActive(plan);
     const token = randomBytes(16).toString('hex');
-    const launch = launchFor(plan, this.opts.rootPid, process.pid, token);
     this.decoder = new MonitorDecoder({
       token,
       store: this.opts.store,
@@ -125,23 +166,14 @@ export class PrivilegedMonitor {
       onOther: (line) => this.opts.onInfo?.(`[monitor] ${line}`),
       resolvePath: this.opts.resolvePath,
     });
-    const proc = execa(launch.file, launch.args, {
-      input: launch.input,
-      env: launch.env,
-      extendEnv: launch.env.PATH === undefined,
-      reject: false,
-      buffer: false,
-      stdout: 'pipe',
-      stderr: 'pipe',
-      encoding: 'utf8',
-    });
-    this.proc = proc;
-    proc.stdout?.setEncoding('utf8');
-    proc.stderr?.setEncoding('utf8');
+    const child = (this.opts.spawn ?? spawnMonitor)(launchFor(plan, this.opts.rootPid, process.pid, token));
+    this.child = child;
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
     // FENCE_LENS_MONITOR_LOG=FILE keeps the raw monitor output for bug reports.
     const rawLog = process.env.FENCE_LENS_MONITOR_LOG;
-    proc.stdout?.on('data', (chunk: string) => {
-      if (this.mismatched) return; // another record grammar: nothing it says can be trusted
+    child.stdout.on('data', (chunk: string) => {
+      if (this.phase === 'rejected') return;
       if (rawLog) {
         try {
           appendFileSync(rawLog, chunk);
@@ -152,33 +184,31 @@ export class PrivilegedMonitor {
       this.decoder?.feed(chunk);
     });
     const errLines = new LineBuffer();
-    proc.stderr?.on('data', (chunk: string) => {
+    child.stderr.on('data', (chunk: string) => {
       for (const l of errLines.push(chunk)) this.stderrLine(l);
     });
-    void proc.then((result) => {
+    void child.exited.then(({ code, signal }) => {
       const rest = errLines.takePartial();
       if (rest) this.stderrLine(rest);
-      this.decoder?.end();
-      this.onExit(result.exitCode ?? null, result.signal ?? null);
+      if (this.phase !== 'rejected') this.decoder?.end();
+      this.onExit(code, signal);
     });
     const timeoutMs = this.opts.attachTimeoutMs ?? (plan.escalation === 'pkexec' ? 120_000 : 30_000);
     const timer = setTimeout(() => {
-      if (this.ready || this.exited) return;
-      this.set('failed', `monitor did not attach within ${Math.round(timeoutMs / 1000)} s`);
-      this.kill();
-      this.resolveAttached(this.status);
+      if (this.phase !== 'launching' && this.phase !== 'begun') return;
+      this.reject(`monitor did not attach within ${Math.round(timeoutMs / 1000)} s`);
     }, timeoutMs);
     timer.unref();
   }
 
   /** Call when the sandbox's root process is gone: waits (bounded) for the monitor to detach. */
   async finish(): Promise<MonitorStatus> {
-    if (!this.exited) {
+    if (this.phase !== 'exited') {
       const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), DETACH_TIMEOUT_MS).unref());
       const outcome = await Promise.race([this.exitedPromise.then(() => 'exited' as const), timer]);
       if (outcome === 'timeout') {
         this.kill();
-        if (this.current.state === 'active' && !this.ended) {
+        if (this.current.state === 'active' && this.phase !== 'ended') {
           this.set('failed', `monitor failed: it did not finish within ${DETACH_TIMEOUT_MS / 1000} s of the run's end`);
         }
       }
@@ -188,11 +218,7 @@ export class PrivilegedMonitor {
 
   /** Only works for a monitor we started without escalation (direct); the others exit on their own. */
   kill(): void {
-    try {
-      this.proc?.kill('SIGKILL');
-    } catch {
-      // EPERM for a root process we do not own: it exits by itself when the run's root or we do.
-    }
+    this.child?.kill();
   }
 
   private stderrLine(line: string): void {
@@ -203,29 +229,33 @@ export class PrivilegedMonitor {
     if (this.stderrTail.length > 20) this.stderrTail.shift();
   }
 
+  /** Nothing more the process says is trusted: fail with `detail`, stop it, and stop waiting for it to attach. */
+  private reject(detail: string): void {
+    this.phase = 'rejected';
+    this.set('failed', detail);
+    this.kill();
+    this.resolveAttached(this.status);
+  }
+
   private lifecycle(e: MonitorLifecycle): void {
     switch (e.kind) {
       case 'begin':
+        if (this.phase !== 'launching') return;
         if (e.root !== this.opts.rootPid || e.owner !== process.pid) {
-          this.set('failed', `monitor is watching the wrong processes (${e.root}/${e.owner})`);
-          this.kill();
-          this.resolveAttached(this.status);
+          this.reject(`monitor is watching the wrong processes (${e.root}/${e.owner})`);
           return;
         }
-        this.begun = true;
+        this.phase = 'begun';
         return;
       case 'ready':
         // Only now are all probes attached (BEGIN runs before attachment): release the command.
-        if (!this.begun || this.current.state === 'failed') return;
-        this.ready = true;
+        if (this.phase !== 'begun') return;
+        this.phase = 'ready';
         this.set('active', this.activeDetail);
         this.resolveAttached(this.status);
         return;
       case 'versionMismatch':
-        this.mismatched = true;
-        this.set('failed', `the installed helper runs program version ${e.found}, this fence-lens needs ${PROGRAM_VERSION}: run sudo fence-lens install-helper`);
-        this.kill();
-        this.resolveAttached(this.status);
+        this.reject(`the installed helper runs program version ${e.found}, this fence-lens needs ${PROGRAM_VERSION}: run sudo fence-lens install-helper`);
         return;
       case 'noRegisters':
         // The program keeps running (seccomp denials need no registers), but file and network
@@ -233,7 +263,7 @@ export class PrivilegedMonitor {
         this.set('failed', `monitor failed: it cannot read syscall arguments on this kernel (no saved registers found for ${syscallName(e.nr)}); file and network denials are not recorded. Please report: uname -r = ${os.release()}`);
         return;
       case 'end':
-        this.ended = true;
+        if (this.phase === 'ready') this.phase = 'ended';
         return;
       case 'lost':
         this.opts.onStatus?.(this.status);
@@ -244,13 +274,14 @@ export class PrivilegedMonitor {
   }
 
   private onExit(code: number | null, signal: string | null): void {
-    this.exited = true;
+    const was = this.phase;
+    this.phase = 'exited';
     const why = this.stderrTail.length ? this.stderrTail[this.stderrTail.length - 1] : '';
-    if (!this.ready) {
+    if (was === 'launching' || was === 'begun') {
       // Gone before every probe was attached (bpftrace reports attach errors after BEGIN).
       if (this.current.state !== 'failed') this.classifyEarlyExit(code, signal, why);
       this.resolveAttached(this.status);
-    } else if (!this.ended && this.current.state === 'active') {
+    } else if (was === 'ready' && this.current.state === 'active') {
       const how = signal ? `killed by ${signal}` : `exited with code ${code}`;
       this.set('failed', `monitor failed: it ${how} during the run${why ? ` (${why})` : ''}; denials after that were not seen`);
     }

@@ -105,7 +105,7 @@ export class RecordReader {
     this.deliver(rec, 0, rec.length);
   }
 
-  // startsWith/endsWith would say the same, but V8 runs them in its runtime (about 5x slower) on a
+  // startsWith/endsWith would say the same, but V8 runs them in its runtime (several times slower) on a
   // string that is a concatenation or a slice, which `text` nearly always is; indexOf is fast on both.
 
   /** Whether the line at `start` begins with `TOKEN|` (the token holds no newline: no match past the line). */

@@ -10,7 +10,7 @@ interface SarifResult {
   properties: Record<string, unknown>;
 }
 
-export function ruleIdOf(v: Pick<ReportViolation, 'category' | 'operation' | 'source'>): string {
+export function ruleIdOf(v: Pick<ReportViolation, 'category' | 'operation'>): string {
   return `fence/${v.category}/${v.operation}`.replace(/[^\w/.-]/g, '_');
 }
 
