@@ -78,6 +78,9 @@ export async function extensionHost(hosts: number, denials: number, log: (line: 
       const r = JSON.parse(readFileSync(out, 'utf8')) as { bench?: HostBench };
       if (!r.bench || r.bench.activation.activateMs === null || r.bench.activation.trivialMs === null) throw new Error(`host ${i + 1}: no cold activation measured (ours and the trivial extension's)`);
       const b = r.bench;
+      for (const s of [b.storm, b.stormViewShown]) {
+        if (s.seen !== s.denials) throw new Error(`host ${i + 1}: ${s.seen} of ${s.denials} denials reached the store (monitor ${s.monitor}): the storm did not happen`);
+      }
       log(`  host ${i + 1}/${hosts}: activate ${b.activation.activateMs?.toFixed(1)} ms, trivial extension ${b.activation.trivialMs?.toFixed(1)} ms (${b.activation.trivialFirst ? 'trivial' : 'ours'} first); lag p99 storm ${b.storm.lag.p99Ms.toFixed(1)} ms / idle ${b.baseline.lag.p99Ms.toFixed(1)} ms / view open ${b.stormViewShown.lag.p99Ms.toFixed(1)} ms; ${b.storm.seen}/${b.storm.denials} denials in ${Math.round(b.storm.lag.durationMs)} ms`);
       runs.push(b);
     }

@@ -55,6 +55,10 @@ async function main(): Promise<void> {
     targetCount: modeArg === 'same' ? (store.list().find((v) => v.target === target)?.count ?? 0) : 0,
     monitor: `${report.monitor.state}: ${report.monitor.detail}`,
   };
+  // A storm that did not fully reach the store measured something else: fail, do not report.
+  if (report.monitor.state !== 'active') throw new Error(`storm heap (${modeArg}): the monitor was not active (${sample.monitor})`);
+  if (sample.lostEvents > 0 || sample.events < count) throw new Error(`storm heap (${modeArg}): ${sample.events} of ${count} denials counted, ${sample.lostEvents} lost in the kernel`);
+  if (modeArg === 'same' && sample.targetCount !== count) throw new Error(`storm heap (same): ${target} counted ${sample.targetCount} times, not ${count}`);
   process.stdout.write(JSON.stringify(sample) + '\n');
 }
 

@@ -93,54 +93,57 @@ export function runStream(seconds: number): RunStream {
     records += 2;
     countLines += repeats.size + over.size;
   };
+  /** Spends a token on one denial printed as `lines` (a pair is two records, one token). */
+  const itemise = (...lines: string[]): void => {
+    tokens--;
+    itemised++;
+    events++;
+    for (const l of lines) both(l);
+    records += lines.length;
+  };
   for (let tick = 0; tick < seconds * TICKS_PER_S; tick++) {
     for (let j = 0; j < DEMAND_PER_TICK; j++, demanded++) {
       const t = t0 + tick * TICK_NS + j;
       const pid = 4100 + (demanded % 7);
       const comm = `node${demanded % 4}`;
       const kind = MIX[demanded % MIX.length];
-      if (kind === 'S') {
-        if (seccompIds.length >= SECCOMP_KEYS) {
-          const id = seccompIds[demanded % SECCOMP_KEYS];
-          repeats.set(id, (repeats.get(id) ?? 0) + 1);
-          events++;
-        } else if (printed < RECORD_BUDGET && tokens > 0) {
-          printed++;
-          tokens--;
-          itemised++;
-          events++;
-          seccompIds.push(t);
-          both(`${T}|S|${NR.ptrace}|${pid}|${pid}|-1|${t}|${t}|${T}|gdb${seccompIds.length}|${T}||${T}\n`);
-          records++;
-        } else countOver(NR.ptrace, -1);
-      } else if (kind === 'F') {
-        if (printed < RECORD_BUDGET && tokens > 0) {
-          printed++;
-          tokens--;
-          itemised++;
-          events++;
-          repeats.set(t, 0);
-          both(`${T}|F|${NR.openat}|${pid}|${pid}|-30|${t}|${t}|${T}|${comm}|${T}|/home/user/project/node_modules/.cache/pkg-${demanded}/index.js|${T}\n`);
-          records++;
-        } else countOver(NR.openat, -30);
-      } else if (kind === 'N') {
-        if (net < NET_BUDGET && tokens > 0) {
-          net++;
-          tokens--;
-          itemised++;
-          events++;
-          both(`${T}|N|${NR.connect}|${pid}|${pid}|-111|${t}|0|2|${1024 + (demanded % 50_000)}|${T}|${comm}|${T}|10.${(demanded >> 16) & 255}.${(demanded >> 8) & 255}.${demanded & 255}|${T}\n`);
-          records++;
-        } else countOver(NR.connect, -111);
-      } else if (pairs < PAIR_BUDGET && tokens > 0) {
-        pairs++;
-        tokens--;
-        itemised++;
+      const head = (nr: number, ret: number, id: number | string): string => `${T}|${kind === 'P' ? 'F2' : kind}|${nr}|${pid}|${pid}|${ret}|${t}|${id}`;
+      if (kind === 'S' && seccompIds.length >= SECCOMP_KEYS) {
+        const id = seccompIds[demanded % SECCOMP_KEYS];
+        repeats.set(id, (repeats.get(id) ?? 0) + 1);
         events++;
-        both(`${T}|F2|${NR.renameat2}|${pid}|${pid}|-30|${t}|0|${T}|mv|${T}|/etc/moved-${demanded}|${T}\n`);
-        both(`${T}|P2|${NR.renameat2}|${pid}|${pid}|-30|${t}|0|${T}|mv|${T}|/etc/moved-${demanded}.new|${T}\n`);
-        records += 2;
-      } else countOver(NR.renameat2, -30);
+      } else if (kind === 'S' || kind === 'F') {
+        const nr = kind === 'S' ? NR.ptrace : NR.openat;
+        const ret = kind === 'S' ? -1 : -30;
+        if (printed >= RECORD_BUDGET || tokens <= 0) {
+          countOver(nr, ret);
+          continue;
+        }
+        printed++;
+        if (kind === 'S') {
+          seccompIds.push(t);
+          itemise(`${head(nr, ret, t)}|${T}|gdb${seccompIds.length}|${T}||${T}\n`);
+        } else {
+          repeats.set(t, 0);
+          itemise(`${head(nr, ret, t)}|${T}|${comm}|${T}|/home/user/project/node_modules/.cache/pkg-${demanded}/index.js|${T}\n`);
+        }
+      } else if (kind === 'N') {
+        if (net >= NET_BUDGET || tokens <= 0) {
+          countOver(NR.connect, -111);
+          continue;
+        }
+        net++;
+        const addr = `10.${(demanded >> 16) & 255}.${(demanded >> 8) & 255}.${demanded & 255}`;
+        itemise(`${head(NR.connect, -111, 0)}|2|${1024 + (demanded % 50_000)}|${T}|${comm}|${T}|${addr}|${T}\n`);
+      } else {
+        if (pairs >= PAIR_BUDGET || tokens <= 0) {
+          countOver(NR.renameat2, -30);
+          continue;
+        }
+        pairs++;
+        const first = head(NR.renameat2, -30, 0);
+        itemise(`${first}|${T}|mv|${T}|/etc/moved-${demanded}|${T}\n`, `${first.replace('|F2|', '|P2|')}|${T}|mv|${T}|/etc/moved-${demanded}.new|${T}\n`);
+      }
     }
     // Every itemised file denial keeps repeating (the kernel counts, prints nothing).
     for (const [id, n] of repeats) {
