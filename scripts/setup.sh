@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything Fence Lens needs on Debian/Ubuntu and builds it. Run as root; idempotent.
-#   Debian packages: bubblewrap socat bpftrace pkexec polkitd dbus strace curl chromium (+ build deps)
+#   Debian packages: bubblewrap socat bpftrace pkexec polkitd dbus strace curl chromium debootstrap (+ build deps)
 #   fence, pinned (see FENCE_* below), installed to /usr/local/bin
 #   npm packages (npm ci), the offline VS Code extension host (code-server + Node 24 from npm)
 #   the privileged monitor helper (fence-lens install-helper --yes)
@@ -16,7 +16,7 @@ FENCE_FALLBACK=github.com/Use-Tusk/fence/cmd/fence@v0.1.5
 step() { printf '\n== %s\n' "$*"; }
 
 step "Debian packages"
-PKGS="bubblewrap socat bpftrace pkexec polkitd dbus strace curl util-linux procps gcc make chromium libkrb5-dev ca-certificates"
+PKGS="bubblewrap socat bpftrace pkexec polkitd dbus strace curl util-linux procps gcc make chromium libkrb5-dev ca-certificates debootstrap"
 missing=""
 for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then

@@ -2,7 +2,8 @@
 # Brings up what the integration tests need, without systemd: tracefs, the system D-Bus, polkitd
 # (D-Bus activated), two unprivileged users and a polkit rule that lets exactly `fencetest` run
 # exactly our privileged entry point through pkexec without a password. `fencedenied` is explicitly
-# the rule refuses it, which the tests use for the `denied` state. Run as root; idempotent.
+# the rule refuses it, which the tests use for the `denied` state, and bpftrace 0.23 from a Debian 13
+# chroot for the second integration pass (scripts/bpftrace-chroot.sh). Run as root; idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "$(id -u)" = 0 ] || { echo "test-env.sh: run as root" >&2; exit 1; }
@@ -30,4 +31,5 @@ fi
 # Start polkitd now (it is D-Bus activated) so the first pkexec is not slowed down.
 dbus-send --system --print-reply --dest=org.freedesktop.PolicyKit1 /org/freedesktop/PolicyKit1/Authority \
   org.freedesktop.DBus.Properties.Get string:org.freedesktop.PolicyKit1.Authority string:BackendName >/dev/null
-echo "test environment ready (dbus, polkit, users fencetest/fencedenied, helper installed)"
+bash scripts/bpftrace-chroot.sh up
+echo "test environment ready (dbus, polkit, users fencetest/fencedenied, helper installed, bpftrace 0.23 chroot)"
