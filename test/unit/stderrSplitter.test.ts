@@ -39,3 +39,24 @@ describe('splitFenceStderr', () => {
     assert.deepEqual(fence, ['[fence:socks] 10:00:00 ✗ CONNECT bücher.example:443 BLOCKED']);
   });
 });
+
+describe('splitFenceStderr after a partial line of the command', () => {
+  const ebpf = '[fence:ebpf] 10:00:00 ✗ open: Read-only file system (install, pid=42)';
+  it('takes out a Fence line that follows the command\'s unfinished line, in one chunk or split', async () => {
+    for (const chunks of [
+      [`install: ${ebpf}\ncannot create regular file\n`],
+      ['install: ', `${ebpf}\n`, 'cannot create regular file\n'],
+      ['install: [fen', `ce:ebpf]${ebpf.slice('[fence:ebpf]'.length)}\ncannot create`, ' regular file\n'],
+    ]) {
+      const { out, fence } = await split(chunks);
+      assert.equal(out.toString(), 'install: cannot create regular file\n', JSON.stringify(chunks));
+      assert.deepEqual(fence, [ebpf]);
+    }
+  });
+  it('keeps the command\'s bytes exact around it, and a bracket that is not Fence\'s', async () => {
+    const binary = Buffer.from([0xff, 0x5b, 0xfe]); // 0x5b is '['
+    const { out, fence } = await split([Buffer.concat([Buffer.from('a [b] '), binary]), `${ebpf}\n`, '[fenced] text\n', 'x [fence']);
+    assert.deepEqual(out, Buffer.concat([Buffer.from('a [b] '), binary, Buffer.from('[fenced] text\nx [fence')]));
+    assert.deepEqual(fence, [ebpf]);
+  });
+});
