@@ -1,17 +1,18 @@
 // Parses the CLI contract (kept stable: other tools depend on it):
-//   fence-lens run [--settings FILE] [--monitor auto|pkexec|sudo|direct|off] [--json FILE|-] [--sarif FILE]
-//                  [--fence PATH] [-p PORT]... -- CMD [ARGS...]
+//   fence-lens run [--settings FILE] [--template NAME] [--monitor auto|pkexec|sudo|direct|off] [--json FILE|-]
+//                  [--sarif FILE] [--fence PATH] [-p PORT]... -- CMD [ARGS...]
 //   fence-lens run [...] -c "SHELL STRING"
 //   fence-lens doctor
-//   fence-lens install-helper [--yes]
+//   fence-lens install-helper [--yes] [--bpftrace ABSPATH]
 
-import type { MonitorMode } from '../core/model';
+import { isMonitorMode, MONITOR_MODES, type MonitorMode } from '../core/model';
 
 export type CliCommand =
   | {
       readonly name: 'run';
       readonly command: string | string[];
       readonly settings?: string;
+      readonly template?: string;
       readonly monitor: MonitorMode;
       readonly json?: string;
       readonly sarif?: string;
@@ -19,20 +20,20 @@ export type CliCommand =
       readonly ports: number[];
     }
   | { readonly name: 'doctor' }
-  | { readonly name: 'install-helper'; readonly yes: boolean }
+  | { readonly name: 'install-helper'; readonly yes: boolean; readonly bpftrace?: string }
   | { readonly name: 'help' }
   | { readonly name: 'version' };
 
 export class UsageError extends Error {}
 
-const MODES: readonly MonitorMode[] = ['auto', 'pkexec', 'sudo', 'direct', 'off'];
+const MODES = MONITOR_MODES.join('|');
 
 export const USAGE = `usage:
-  fence-lens run [--settings FILE] [--monitor auto|pkexec|sudo|direct|off] [--json FILE|-] [--sarif FILE]
-                 [--fence PATH] [-p PORT]... -- CMD [ARGS...]
+  fence-lens run [--settings FILE] [--template NAME] [--monitor ${MODES}] [--json FILE|-]
+                 [--sarif FILE] [--fence PATH] [-p PORT]... -- CMD [ARGS...]
   fence-lens run [options] -c "SHELL STRING"
   fence-lens doctor
-  fence-lens install-helper [--yes]
+  fence-lens install-helper [--yes] [--bpftrace ABSPATH]
 
 exit codes: the command's own; 2 usage error; 125 fence-lens failed before the command ran;
 127 fence not found. A command killed by a signal gives 128 + the signal number.`;
@@ -51,11 +52,8 @@ export function parseArgs(argv: readonly string[]): CliCommand {
     case 'doctor':
       if (rest.length) throw new UsageError(`doctor takes no arguments (got ${rest.join(' ')})`);
       return { name: 'doctor' };
-    case 'install-helper': {
-      const unknown = rest.filter((a) => a !== '--yes' && a !== '-y');
-      if (unknown.length) throw new UsageError(`unknown install-helper option ${unknown[0]}`);
-      return { name: 'install-helper', yes: rest.length > 0 };
-    }
+    case 'install-helper':
+      return parseInstallHelper(rest);
     case 'run':
       return parseRun(rest);
     default:
@@ -63,8 +61,24 @@ export function parseArgs(argv: readonly string[]): CliCommand {
   }
 }
 
+function parseInstallHelper(args: readonly string[]): CliCommand {
+  let yes = false;
+  let bpftrace: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--yes' || a === '-y') yes = true;
+    else if (a === '--bpftrace') {
+      bpftrace = args[++i];
+      if (bpftrace === undefined) throw new UsageError('--bpftrace needs an absolute path');
+    } else if (a.startsWith('--bpftrace=')) bpftrace = a.slice('--bpftrace='.length);
+    else throw new UsageError(`unknown install-helper option ${a}`);
+  }
+  return bpftrace === undefined ? { name: 'install-helper', yes } : { name: 'install-helper', yes, bpftrace };
+}
+
 function parseRun(args: readonly string[]): CliCommand {
   let settings: string | undefined;
+  let template: string | undefined;
   let monitor: MonitorMode = 'auto';
   let json: string | undefined;
   let sarif: string | undefined;
@@ -83,7 +97,7 @@ function parseRun(args: readonly string[]): CliCommand {
       const argv = args.slice(i + 1);
       if (shell !== undefined) throw new UsageError('give either -c "STRING" or -- CMD, not both');
       if (argv.length === 0) throw new UsageError('no command after --');
-      return { name: 'run', command: argv, settings, monitor, json, sarif, fence, ports };
+      return { name: 'run', command: argv, settings, ...(template !== undefined ? { template } : {}), monitor, json, sarif, fence, ports };
     }
     const eq = a.indexOf('=');
     const [flag, inline] = a.startsWith('--') && eq > 0 ? [a.slice(0, eq), a.slice(eq + 1)] : [a, undefined];
@@ -93,11 +107,15 @@ function parseRun(args: readonly string[]): CliCommand {
       case '-s':
         settings = take();
         break;
+      case '--template':
+      case '-t':
+        template = take();
+        break;
       case '--monitor':
       case '-m': {
         const m = take();
-        if (!(MODES as readonly string[]).includes(m)) throw new UsageError(`--monitor must be one of ${MODES.join(', ')} (got "${m}")`);
-        monitor = m as MonitorMode;
+        if (!isMonitorMode(m)) throw new UsageError(`--monitor must be one of ${MONITOR_MODES.join(', ')} (got "${m}")`);
+        monitor = m;
         break;
       }
       case '--json':
@@ -125,5 +143,5 @@ function parseRun(args: readonly string[]): CliCommand {
     }
   }
   if (shell === undefined) throw new UsageError('no command: use -- CMD [ARGS...] or -c "SHELL STRING"');
-  return { name: 'run', command: shell, settings, monitor, json, sarif, fence, ports };
+  return { name: 'run', command: shell, settings, ...(template !== undefined ? { template } : {}), monitor, json, sarif, fence, ports };
 }

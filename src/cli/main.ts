@@ -3,12 +3,13 @@
 import { createInterface } from 'node:readline/promises';
 import { helperInstallPlan, installHelper } from '../monitor/helperInstall';
 import { runDoctor } from '../sandbox/doctor';
+import { EXIT_INTERNAL } from '../sandbox/run';
 import { parseArgs, USAGE, UsageError } from './args';
 import { runCommand } from './runCommand';
 import { bold, green, red } from './style';
 
-declare const FENCE_LENS_VERSION: string | undefined;
-const VERSION = typeof FENCE_LENS_VERSION === 'string' ? FENCE_LENS_VERSION : '0.1.0';
+// esbuild inlines the one field: the version has one home, package.json.
+import { version as VERSION } from '../../package.json';
 
 async function doctor(): Promise<number> {
   const checks = await runDoctor();
@@ -73,6 +74,6 @@ main(process.argv.slice(2)).then(
   },
   (e: unknown) => {
     process.stderr.write(`fence-lens: ${e instanceof Error ? e.message : String(e)}\n`);
-    process.exitCode = 125;
+    process.exitCode = EXIT_INTERNAL;
   },
 );

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { formatViolationLine, printable } from '../core/report/format';
 import type { RunReport } from '../core/model';
 import { toSarif } from '../core/report/sarif';
-import { startRun } from '../sandbox/run';
+import { EXIT_INTERNAL, startRun } from '../sandbox/run';
 import type { CliCommand } from './args';
 import { bold, dim, green, red, yellow } from './style';
 
@@ -20,6 +20,7 @@ export async function runCommand(cmd: RunCli, version: string): Promise<number> 
     command: cmd.command,
     cwd: process.cwd(),
     settings: cmd.settings,
+    ...(cmd.template !== undefined ? { template: cmd.template } : {}),
     monitor: cmd.monitor,
     programs: cmd.fence ? { fence: path.resolve(cmd.fence) } : {},
     ports: cmd.ports,
@@ -31,12 +32,10 @@ export async function runCommand(cmd: RunCli, version: string): Promise<number> 
     if (c.violation.cause === 'host') say(dim(`${formatViolationLine(c.violation)} [host: fails outside the sandbox too]`));
     else say(red(formatViolationLine(c.violation)));
   });
-  let shown = '';
   handle.onEvent((e) => {
     if (e.kind === 'monitor') {
-      const line = `fence-lens: monitor ${e.status.state}: ${e.status.detail}`;
-      if (line === shown || e.status.detail === 'not started yet') return;
-      shown = line;
+      const lost = e.status.lostEvents > 0 ? ` (the kernel dropped ${e.status.lostEvents} event(s))` : '';
+      const line = `fence-lens: monitor ${e.status.state}: ${e.status.detail}${lost}`;
       say(e.status.state === 'active' ? dim(line) : yellow(line));
     } else if (e.kind === 'info' && e.line.startsWith('fence-lens: ')) {
       say(yellow(e.line));
@@ -56,7 +55,7 @@ export async function runCommand(cmd: RunCli, version: string): Promise<number> 
   summarize(report);
   if (cmd.json) writeReport(cmd.json, JSON.stringify(report, null, 2) + '\n');
   if (cmd.sarif) writeReport(cmd.sarif, JSON.stringify(toSarif(report, version), null, 2) + '\n');
-  return report.exitCode ?? 125;
+  return report.exitCode ?? EXIT_INTERNAL;
 }
 
 function writeReport(target: string, text: string): void {
@@ -91,4 +90,7 @@ function summarize(r: RunReport): void {
     say(dim(`  to allow: ${v.suggestion.setting} += "${printable(v.suggestion.value)}"   (${printable(v.suggestion.description)})`));
   }
   if (r.settingsFile) say(dim(`  settings in force: ${printable(r.settingsFile)}`));
+  // A chain (extends) or a template: say everything the policy was made from.
+  const policy = [...r.policy.files, ...(r.policy.template ? [`template ${r.policy.template}`] : [])];
+  if (policy.length > 1 || r.policy.template) say(dim(`  policy from: ${policy.map(printable).join(', ')}`));
 }

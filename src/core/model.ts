@@ -36,7 +36,11 @@ export interface ViolationInput {
   readonly cause?: Cause;
   readonly errno: number | null;
   readonly source: Source;
-  readonly process: ProcessRef;
+  /**
+   * The process that made the request, or null when the source cannot tell: Fence's proxy lines
+   * name a host, not a process, and its policy lines the command, not who ran it.
+   */
+  readonly process: ProcessRef | null;
 }
 
 export type Cause = 'sandbox' | 'host';
@@ -88,6 +92,16 @@ export interface ReportViolation extends Omit<ViolationInput, 'cause'> {
   readonly suggestion?: RuleSuggestion;
 }
 
+/** Where the run's Fence policy came from. */
+export interface PolicyInfo {
+  /** The settings files that made the policy, outermost first (the chain `fence config show` prints; on older fence the one file it reads). */
+  readonly files: readonly string[];
+  /** The built-in template given with --template, if any. */
+  readonly template: string | null;
+  /** The merged settings `fence config show` printed, when this fence has it; else null. */
+  readonly effective: unknown;
+}
+
 export interface RunReport {
   readonly command: string;
   readonly exitCode: number | null;
@@ -95,6 +109,7 @@ export interface RunReport {
   readonly violations: readonly ReportViolation[];
   readonly cwd: string;
   readonly settingsFile: string | null;
+  readonly policy: PolicyInfo;
   readonly startedAt: string;
   readonly endedAt: string;
   /** Distinct violations and events the store refused once full (see ViolationStore). */

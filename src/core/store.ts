@@ -27,7 +27,7 @@ export interface Disposable {
 }
 
 export function violationKey(v: Pick<ViolationInput, 'category' | 'operation' | 'target' | 'errno' | 'process'>): string {
-  return keyOf(v.category, v.operation, v.target, v.errno, v.process.comm);
+  return keyOf(v.category, v.operation, v.target, v.errno, v.process?.comm ?? '');
 }
 
 function keyOf(category: Category, operation: string, target: string, errno: number | null, comm: string): string {
@@ -110,7 +110,7 @@ export class ViolationStore {
 
   /** `key`: violationKey(input), when the caller has it already (a repeat past the bound would build it every time). */
   private addCapped(input: ViolationInput, at: Date, count: number, known?: string): Violation | undefined {
-    const held = this.find(input.category, input.operation, input.target, input.errno, input.process.comm);
+    const held = this.find(input.category, input.operation, input.target, input.errno, input.process?.comm ?? '');
     if (held) {
       this.merge(held, count, at);
       return held;
@@ -161,7 +161,7 @@ export class ViolationStore {
     if (sameTarget.length > MAX_SCAN) return this.byKey.get(keyOf(category, operation, target, errno, comm));
     for (const v of sameTarget) {
       // Equal fields make an equal key, so a match here is exactly the byKey entry for that key.
-      if (v.errno === errno && v.operation === operation && v.process.comm === comm && v.category === category) return v;
+      if (v.errno === errno && v.operation === operation && (v.process?.comm ?? '') === comm && v.category === category) return v;
     }
     return undefined;
   }

@@ -11,24 +11,26 @@
 // SIGKILLed, and the kernel kills every process in that namespace and the sandbox's nested one.
 // Relying on fence and bubblewrap to tear down instead left a sandbox running about one time in
 // three in CI (an orphaned inner bwrap whose parent-death signal did not fire).
+//
+// The stages (plan, spawn the gate, attach the monitor, release, collect, report) run under one
+// try/finally in Run.execute, which owns what they create: the temp dir, the gate, the monitor.
 
 import { mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import os, { constants as osConstants } from 'node:os';
 import path from 'node:path';
 import { PassThrough, type Writable } from 'node:stream';
-import { constants as osConstants } from 'node:os';
-import { execa } from 'execa';
+import { execa, type ResultPromise } from 'execa';
 import { commandLine, fenceArgs } from '../core/fence/fenceArgs';
 import { fenceTime, parseFenceLine } from '../core/fence/fenceLog';
-import type { MonitorStatus, RunReport } from '../core/model';
+import { checkSettingsText } from '../core/fence/settingsText';
+import type { MonitorStatus, PolicyInfo, RunReport } from '../core/model';
 import type { ResolvedPath } from '../core/protocol/monitorDecoder';
 import { buildReport } from '../core/report/report';
-import { checkSettingsText } from '../core/fence/settingsText';
 import { ViolationStore } from '../core/store';
 import { planEscalation } from '../monitor/escalation';
 import { PrivilegedMonitor } from '../monitor/monitorProcess';
 import { locate } from '../monitor/programs';
-import { fenceFeatures, settingsInForce } from './fenceInfo';
+import { fenceFeatures, policyInForce, settingsInForce, type FenceFeatures } from './fenceInfo';
 import { LogTail } from './logTail';
 import type { RunEvent, RunHandle, RunOptions } from './runTypes';
 import { splitFenceStderr } from './stderrSplitter';
@@ -39,6 +41,50 @@ export const GATE_SCRIPT = 'read -r x <&3 && [ "$x" = go ] && { exec 3<&-; exec 
 export const EXIT_FENCE_NOT_FOUND = 127;
 export const EXIT_INTERNAL = 125;
 const MAX_INFO_LINES = 500;
+/** After SIGTERM, how long the sandbox gets before SIGKILL takes its whole PID namespace. */
+const STOP_GRACE_MS = 3000;
+
+/** The monitor's status before the run reaches it; never emitted as an event. */
+const STARTING: MonitorStatus = { state: 'starting', detail: 'the monitor has not been started yet', escalation: 'none', lostEvents: 0 };
+
+type Gate = ResultPromise<{ stdio: ['pipe' | 'inherit', 'pipe' | 'inherit', 'pipe' | 'inherit', 'pipe']; reject: false; buffer: false }>;
+
+/** What the plan stage decided: everything the later stages need, found and probed once. */
+interface Plan {
+  readonly fence: string;
+  readonly features: FenceFeatures;
+  readonly settingsFile: string | null;
+  readonly policy: PolicyInfo;
+  /** Fence's own lines go here, never parsed out of the command's stderr. */
+  readonly logFile: string | undefined;
+  /** The gate's program and argv: [setpriv --pdeathsig KILL --] sh -c GATE [unshare ... --] fence ARGS */
+  readonly file: string;
+  readonly args: readonly string[];
+}
+
+/** A run that ends before the command could start, with the exit code that says why. */
+class Refusal extends Error {
+  constructor(
+    readonly exitCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Where the temp dir goes when fence binds its log file into the sandbox: not under /tmp, which
+ * Fence's Landlock layer lets the sandboxed command write (it could then forge Fence's lines).
+ * Elsewhere the bound file is read-only to the command; the dir stays 0700, private to the user.
+ */
+function privateBase(): string {
+  const base = path.resolve(os.tmpdir());
+  return base === '/tmp' || base.startsWith('/tmp/') ? '/var/tmp' : base;
+}
+
+function sameStatus(a: MonitorStatus, b: MonitorStatus): boolean {
+  return a.state === b.state && a.detail === b.detail && a.escalation === b.escalation && a.lostEvents === b.lostEvents;
+}
 
 /**
  * The absolute form of a path a sandboxed process used relative to its working directory: its cwd
@@ -83,8 +129,8 @@ function prepareSettings(file: string, fenceReadsJsonc: boolean, tmp: string, no
  * Signals fence itself: once released, the gate is `unshare`, which ignores SIGINT and SIGTERM, and
  * fence is its only child. Before the release (or without unshare) the gate takes the signal.
  */
-function signalFence(gate: { pid?: number; kill(signal: NodeJS.Signals): boolean } | null, signal: NodeJS.Signals): void {
-  if (!gate?.pid) return;
+function signalFence(gate: Gate, signal: NodeJS.Signals): void {
+  if (!gate.pid) return;
   try {
     const child = Number(readFileSync(`/proc/${gate.pid}/task/${gate.pid}/children`, 'utf8').trim().split(/\s+/)[0]);
     if (child > 0) {
@@ -97,78 +143,175 @@ function signalFence(gate: { pid?: number; kill(signal: NodeJS.Signals): boolean
   gate.kill(signal);
 }
 
-export function startRun(options: RunOptions): RunHandle {
-  const store = options.store ?? new ViolationStore();
-  const listeners = new Set<(e: RunEvent) => void>();
-  const emit = (e: RunEvent): void => {
-    for (const l of listeners) l(e);
-  };
-  const piped = options.stdio === 'pipe';
-  const stdin = piped ? new PassThrough() : undefined;
-  const stdout = piped ? new PassThrough() : undefined;
-  const stderr = piped ? new PassThrough() : undefined;
-  let gate: { pid?: number; kill(signal: NodeJS.Signals): boolean } | null = null;
-  let monitorStatus: MonitorStatus = { state: 'unavailable', detail: 'not started yet', escalation: 'none', lostEvents: 0 };
-  let stopTimer: NodeJS.Timeout | undefined;
-  let stopped = false;
+/** Every process below `pid`, parents first (from /proc; a process that just exited is skipped). */
+function descendants(pid: number): number[] {
+  const out: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    const p = queue.shift() as number;
+    let children: number[] = [];
+    try {
+      children = readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    } catch {
+      // gone already
+    }
+    out.push(...children);
+    queue.push(...children);
+  }
+  return out;
+}
 
-  const done = (async (): Promise<RunReport> => {
+/**
+ * Ctrl-C as a terminal delivers it: SIGINT to every process of the run (a terminal signals the whole
+ * foreground process group), not to fence alone, which passes it only to its `sh -c`; a shell
+ * waiting for a child defers it, so the command would run on to its end.
+ */
+function interruptTree(gatePid: number): void {
+  for (const p of descendants(gatePid)) {
+    try {
+      process.kill(p, 'SIGINT');
+    } catch {
+      // exited meanwhile
+    }
+  }
+}
+
+class Run {
+  readonly store: ViolationStore;
+  readonly stdin: PassThrough | undefined;
+  readonly stdout: PassThrough | undefined;
+  readonly stderr: PassThrough | undefined;
+  monitorStatus: MonitorStatus = STARTING;
+  private readonly listeners = new Set<(e: RunEvent) => void>();
+  private readonly info: string[] = [];
+  private readonly piped: boolean;
+  private startedAt = new Date();
+  // What the stages create, owned by execute's finally.
+  private tmp: string | undefined;
+  private gate: Gate | undefined;
+  private gateExited = false;
+  private monitor: PrivilegedMonitor | undefined;
+  private tail: LogTail | undefined;
+  private stopTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  /** Fence's lines count as violations only once our monitor's state is known (see parseFenceLine). */
+  private monitorActive = false;
+
+  constructor(private readonly options: RunOptions) {
+    this.store = options.store ?? new ViolationStore();
+    this.piped = options.stdio === 'pipe';
+    this.stdin = this.piped ? new PassThrough() : undefined;
+    this.stdout = this.piped ? new PassThrough() : undefined;
+    this.stderr = this.piped ? new PassThrough() : undefined;
+  }
+
+  onEvent(listener: (e: RunEvent) => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  interrupt(): void {
+    if (this.gate?.pid) interruptTree(this.gate.pid);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    const gate = this.gate;
+    if (!gate) return;
+    signalFence(gate, 'SIGTERM');
+    // SIGKILL on the gate (unshare) takes the whole PID namespace with it.
+    this.stopTimer = setTimeout(() => gate.kill('SIGKILL'), STOP_GRACE_MS);
+    this.stopTimer.unref();
+  }
+
+  /** The whole run. Never rejects: a failure becomes the report's exit code, monitor state and info. */
+  async execute(): Promise<RunReport> {
     await Promise.resolve(); // let the caller subscribe before the first event
-    const startedAt = new Date();
-    const info: string[] = [];
-    const pushInfo = (line: string): void => {
-      if (info.length < MAX_INFO_LINES) info.push(line);
-      emit({ kind: 'info', line });
-    };
-    const setMonitor = (s: MonitorStatus): void => {
-      monitorStatus = s;
-      emit({ kind: 'monitor', status: s });
-    };
-    const finish = (exitCode: number | null, settingsFile: string | null): RunReport => {
-      stdout?.end();
-      stderr?.end();
-      return buildReport({
-        command: commandLine(options.command),
-        exitCode,
-        monitor: monitorStatus,
-        violations: store.list(),
-        cwd: options.cwd,
-        settingsFile,
-        startedAt,
-        endedAt: new Date(),
-        overflow: store.overflow,
-        info,
-      });
-    };
+    this.startedAt = new Date();
+    let plan: Plan | undefined;
+    let exitCode: number | null = EXIT_INTERNAL;
+    try {
+      plan = await this.plan();
+      const gate = this.spawnGate(plan);
+      const stderrDone = this.collectFenceLines(gate, plan);
+      await this.attachMonitor(gate.pid);
+      this.release(gate);
+      exitCode = await this.collect(gate, stderrDone);
+    } catch (e) {
+      if (e instanceof Refusal) {
+        exitCode = e.exitCode;
+        if (this.monitorStatus.state === 'starting') this.setMonitor({ ...STARTING, state: 'unavailable', detail: 'not started: the command did not run' });
+        this.notice(e.message);
+      } else {
+        this.fail(e);
+      }
+    } finally {
+      await this.cleanUp();
+    }
+    return this.report(exitCode, plan);
+  }
 
+  private emit(e: RunEvent): void {
+    for (const l of this.listeners) l(e);
+  }
+
+  private notice(line: string): void {
+    if (this.info.length < MAX_INFO_LINES) this.info.push(line);
+    this.emit({ kind: 'info', line });
+  }
+
+  /** Records the monitor's status, and emits it only when it changed: each status is shown once. */
+  private setMonitor(s: MonitorStatus): void {
+    if (sameStatus(s, this.monitorStatus)) return;
+    this.monitorStatus = s;
+    this.emit({ kind: 'monitor', status: s });
+  }
+
+  /** Stage 1: locate the programs and probe fence once; build fence's argv and the gate's. */
+  private async plan(): Promise<Plan> {
+    const { options } = this;
     const fence = locate('fence', options.programs);
     if (!fence.path) {
-      setMonitor({ state: 'unavailable', detail: 'not started: fence was not found', escalation: 'none', lostEvents: 0 });
-      pushInfo(`fence-lens: fence not found (looked in ${fence.searched.join(', ')}). Install it: go install github.com/Use-Tusk/fence/cmd/fence@v0.1.5, or set its absolute path.`);
-      return finish(EXIT_FENCE_NOT_FOUND, null);
+      this.setMonitor({ state: 'unavailable', detail: 'not started: fence was not found', escalation: 'none', lostEvents: 0 });
+      throw new Refusal(
+        EXIT_FENCE_NOT_FOUND,
+        `fence-lens: fence not found (looked in ${fence.searched.join(', ')}). Install it: go install github.com/Use-Tusk/fence/cmd/fence@v0.1.5, or set its absolute path.`,
+      );
     }
     const features = await fenceFeatures(fence.path);
-    const settingsFile = settingsInForce(options.cwd, options.settings, features, options.env ?? process.env);
-    const tmp = mkdtempSync(path.join(os.tmpdir(), 'fence-lens-')); // mode 0700
-    const logFile = features.logFile ? path.join(tmp, 'fence.log') : undefined;
-    const settingsArg = options.settings ? prepareSettings(path.resolve(options.cwd, options.settings), features.discovery, tmp, pushInfo) : undefined;
+    if (options.template !== undefined && !features.template) {
+      throw new Refusal(EXIT_INTERNAL, `fence-lens: cannot run with the template "${options.template}": this fence (${fence.path}, version ${features.version}) has no --template option (Fence v0.1.6 and later have it)`);
+    }
+    const env = options.env ?? process.env;
+    const settingsFile = settingsInForce(options.cwd, options.settings, features, env);
+    const exposeLogFile = features.logFile && features.exposeHostPath;
+    this.tmp = mkdtempSync(path.join(exposeLogFile ? privateBase() : os.tmpdir(), 'fence-lens-')); // mode 0700
+    const logFile = features.logFile ? path.join(this.tmp, 'fence.log') : undefined;
+    // Created here, so the file fence binds into the sandbox exists when it builds the sandbox.
+    if (logFile) writeFileSync(logFile, '', { mode: 0o600, flag: 'wx' });
+    const settingsArg = options.settings ? prepareSettings(path.resolve(options.cwd, options.settings), features.discovery, this.tmp, (l) => this.notice(l)) : undefined;
     let args: string[];
     try {
-      args = fenceArgs({ command: options.command, settings: settingsArg, ports: options.ports, logFile });
+      args = fenceArgs({ command: options.command, settings: settingsArg, template: options.template, ports: options.ports, logFile, exposeLogFile, quotesArgv: features.quotesArgv });
     } catch (e) {
-      rmSync(tmp, { recursive: true, force: true });
-      pushInfo(`fence-lens: cannot run: ${(e as Error).message}`);
-      return finish(EXIT_INTERNAL, settingsFile);
+      throw new Refusal(EXIT_INTERNAL, `fence-lens: cannot run: ${(e as Error).message}`);
     }
-
+    const { policy, problem } = await policyInForce({ fence: fence.path, features, cwd: options.cwd, settingsArg, settingsFile, template: options.template, env });
+    if (problem) this.notice(`fence-lens: ${problem}`);
     const setpriv = locate('setpriv', options.programs).path;
     const unshare = locate('unshare', options.programs).path;
+    if (!setpriv || !unshare) this.notice('fence-lens: setpriv or unshare (util-linux) not found: the sandbox may outlive fence-lens if it is killed');
     const namespace = unshare ? [unshare, ...(process.getuid?.() === 0 ? [] : ['--user', '--map-current-user']), '--pid', '--fork', '--kill-child', '--'] : [];
     const gateArgv = ['/bin/sh', '-c', GATE_SCRIPT, 'fence-lens-gate', ...namespace, fence.path, ...args];
     const [file, ...rest] = setpriv ? [setpriv, '--pdeathsig', 'KILL', '--', ...gateArgv] : gateArgv;
-    if (!setpriv || !unshare) pushInfo('fence-lens: setpriv or unshare (util-linux) not found: the sandbox may outlive fence-lens if it is killed');
-    const shareStderr = !piped && features.logFile;
-    const proc = execa(file, rest, {
+    return { fence: fence.path, features, settingsFile, policy, logFile, file, args: rest };
+  }
+
+  /** Stage 2: the gate, blocked on fd 3 until the release. */
+  private spawnGate(plan: Plan): Gate & { pid: number } {
+    const { options, piped } = this;
+    const shareStderr = !piped && plan.logFile !== undefined;
+    const gate: Gate = execa(plan.file, plan.args, {
       cwd: options.cwd,
       env: options.env ?? process.env,
       extendEnv: false,
@@ -177,102 +320,154 @@ export function startRun(options: RunOptions): RunHandle {
       buffer: false,
       stripFinalNewline: false,
     });
-    gate = proc;
-    if (stopped) proc.kill('SIGTERM');
-    if (piped && proc.stdin && stdin) stdin.pipe(proc.stdin);
-    if (piped && proc.stdout && stdout) proc.stdout.pipe(stdout, { end: false });
-    proc.stdin?.on('error', () => undefined); // the command may exit without reading its input
-    if (proc.pid === undefined) {
-      rmSync(tmp, { recursive: true, force: true });
-      pushInfo(`fence-lens: could not start ${file}`);
-      await proc;
-      return finish(EXIT_INTERNAL, settingsFile);
-    }
+    this.gate = gate;
+    void gate.then(() => {
+      this.gateExited = true;
+    });
+    gate.stdin?.on('error', () => undefined); // the command may exit without reading its input
+    if (gate.pid === undefined) throw new Refusal(EXIT_INTERNAL, `fence-lens: could not start ${plan.file}`);
+    if (this.stopped) gate.kill('SIGTERM');
+    if (gate.stdin && this.stdin) this.stdin.pipe(gate.stdin);
+    if (gate.stdout && this.stdout) gate.stdout.pipe(this.stdout, { end: false });
+    return gate as Gate & { pid: number };
+  }
 
-    let monitorActive = false;
+  /**
+   * Fence's own lines: from its log file when it has one, and then the command's stderr is only the
+   * command's (a line there that looks like Fence's is output, not a denial); else split out of the
+   * stderr both share.
+   */
+  private collectFenceLines(gate: Gate, plan: Plan): Promise<void> {
     const onFenceLine = (line: string): void => {
-      const parsed = parseFenceLine(line, monitorActive);
-      if (parsed.kind === 'violation') store.add(parsed.input, fenceTime(parsed.time, new Date()));
-      else if (parsed.kind === 'info') pushInfo(line);
+      const parsed = parseFenceLine(line, this.monitorActive);
+      if (parsed.kind === 'violation') this.store.add(parsed.input, fenceTime(parsed.time, new Date()));
+      else if (parsed.kind === 'info') this.notice(line);
     };
-    const stderrTarget: Writable | undefined = piped ? stderr : process.stderr;
-    const stderrDone =
-      proc.stderr && stderrTarget ? splitFenceStderr(proc.stderr, stderrTarget, onFenceLine) : Promise.resolve();
-    const tail = logFile ? new LogTail(logFile, onFenceLine) : undefined;
-    tail?.start();
+    const source = gate.stderr;
+    if (plan.logFile) {
+      this.tail = new LogTail(plan.logFile, onFenceLine);
+      this.tail.start();
+      if (!source || !this.stderr) return Promise.resolve(); // inherited: the command writes to our stderr itself
+      const target = this.stderr;
+      return new Promise((resolve) => {
+        source.pipe(target, { end: false });
+        source.on('end', resolve);
+        source.on('error', () => resolve());
+      });
+    }
+    const target: Writable | undefined = this.piped ? this.stderr : process.stderr;
+    if (!source || !target) return Promise.resolve();
+    return splitFenceStderr(source, target, onFenceLine);
+  }
 
+  /** Stage 3: the monitor, rooted at the gate; resolves once it is attached or definitively is not. */
+  private async attachMonitor(rootPid: number): Promise<void> {
+    const { options } = this;
     const plan = await planEscalation(options.monitor, options.programs);
     const monitor = new PrivilegedMonitor({
       plan,
-      rootPid: proc.pid,
-      store,
+      rootPid,
+      store: this.store,
       resolvePath: (pid, p) => resolveAgainstCwd(pid, p, options.cwd),
-      onStatus: setMonitor,
-      onInfo: pushInfo,
+      onStatus: (s) => this.setMonitor(s),
+      onInfo: (l) => this.notice(l),
     });
+    this.monitor = monitor;
     monitor.start();
-    setMonitor(await monitor.attached);
-    monitorActive = monitorStatus.state === 'active';
-    // Release the gate. When the monitor could not attach the command still runs (the user asked
-    // for it), and the report says so prominently; it never runs because we died.
-    // fd 3 is a socket pair: execa types extra fds as output, but the gate reads the word from it.
-    const release = proc.stdio[3] as unknown as Writable;
-    release.on('error', () => undefined);
-    release.end('go\n');
-    emit({ kind: 'started', pid: proc.pid });
+    this.setMonitor(await monitor.attached);
+    this.monitorActive = this.monitorStatus.state === 'active';
+  }
 
-    const result = await proc;
-    if (stopTimer) clearTimeout(stopTimer);
+  /**
+   * Stage 4: the release word. When the monitor could not attach the command still runs (the user
+   * asked for it), and the report says so prominently; it never runs because we died.
+   */
+  private release(gate: Gate & { pid: number }): void {
+    // fd 3 is a socket pair: execa types extra fds as output, but the gate reads the word from it.
+    const word = gate.stdio[3] as unknown as Writable;
+    word.on('error', () => undefined);
+    word.end('go\n');
+    this.emit({ kind: 'started', pid: gate.pid });
+  }
+
+  /** Stage 5: the command's end, Fence's last lines, the monitor's detach; the exit code. */
+  private async collect(gate: Gate, stderrDone: Promise<void>): Promise<number | null> {
+    const result = await gate;
     await stderrDone;
-    tail?.stop();
-    setMonitor(await monitor.finish());
-    if (monitor.malformed > 0) pushInfo(`fence-lens: monitor: ${monitor.malformed} malformed record(s) ignored`);
-    rmSync(tmp, { recursive: true, force: true });
+    this.tail?.stop();
+    this.tail = undefined;
+    const monitor = this.monitor;
+    if (monitor) {
+      this.setMonitor(await monitor.finish());
+      if (monitor.malformed > 0) this.notice(`fence-lens: monitor: ${monitor.malformed} malformed record(s) ignored`);
+    }
     const signal = result.signal ?? null;
     const exitCode = signal ? 128 + (osConstants.signals[signal] ?? 0) : (result.exitCode ?? null);
-    emit({ kind: 'exited', exitCode, signal });
-    return finish(exitCode, settingsFile);
-  })().catch((e: unknown) => {
-    stdout?.end();
-    stderr?.end();
-    const report: RunReport = buildReport({
-      command: commandLine(options.command),
-      exitCode: EXIT_INTERNAL,
-      monitor: { ...monitorStatus, state: monitorStatus.state === 'active' ? 'failed' : monitorStatus.state, detail: `fence-lens failed: ${(e as Error).message}` },
-      violations: store.list(),
-      cwd: options.cwd,
-      settingsFile: null,
-      startedAt: new Date(),
-      endedAt: new Date(),
-      overflow: store.overflow,
-      info: [`fence-lens: internal error: ${(e as Error).stack ?? String(e)}`],
-    });
-    return report;
-  });
+    this.emit({ kind: 'exited', exitCode, signal });
+    return exitCode;
+  }
 
+  /** An internal error: the run ends, and the report says why. */
+  private fail(e: unknown): void {
+    const message = e instanceof Error ? e.message : String(e);
+    const s = this.monitorStatus;
+    this.setMonitor({ ...s, state: s.state === 'active' || s.state === 'starting' ? 'failed' : s.state, detail: `fence-lens failed: ${message}` });
+    this.notice(`fence-lens: internal error: ${e instanceof Error ? (e.stack ?? message) : message}`);
+  }
+
+  /** Whatever the stages left behind: a gate still blocked on fd 3, a monitor, the temp dir. */
+  private async cleanUp(): Promise<void> {
+    if (this.stopTimer) clearTimeout(this.stopTimer);
+    this.tail?.stop();
+    const gate = this.gate;
+    if (gate && !this.gateExited) {
+      // Never released (or the run failed after the release): SIGKILL on the gate takes the
+      // PID namespace, and with it the sandbox.
+      gate.kill('SIGKILL');
+      await gate;
+    }
+    const monitor = this.monitor;
+    if (monitor) {
+      monitor.kill();
+      await monitor.finish();
+    }
+    if (this.tmp) rmSync(this.tmp, { recursive: true, force: true });
+    this.stdout?.end();
+    this.stderr?.end();
+  }
+
+  /** Stage 6: the report. */
+  private report(exitCode: number | null, plan: Plan | undefined): RunReport {
+    return buildReport({
+      command: commandLine(this.options.command),
+      exitCode,
+      monitor: this.monitorStatus,
+      violations: this.store.list(),
+      cwd: this.options.cwd,
+      settingsFile: plan?.settingsFile ?? null,
+      policy: plan?.policy ?? { files: [], template: this.options.template ?? null, effective: null },
+      startedAt: this.startedAt,
+      endedAt: new Date(),
+      overflow: this.store.overflow,
+      info: this.info,
+    });
+  }
+}
+
+export function startRun(options: RunOptions): RunHandle {
+  const run = new Run(options);
+  const done = run.execute();
   return {
-    store,
-    stdin,
-    stdout,
-    stderr,
+    store: run.store,
+    stdin: run.stdin,
+    stdout: run.stdout,
+    stderr: run.stderr,
     get monitorStatus() {
-      return monitorStatus;
+      return run.monitorStatus;
     },
-    onEvent(listener) {
-      listeners.add(listener);
-      return { dispose: () => listeners.delete(listener) };
-    },
-    interrupt() {
-      signalFence(gate, 'SIGINT');
-    },
-    stop() {
-      stopped = true;
-      if (!gate) return;
-      signalFence(gate, 'SIGTERM');
-      // SIGKILL on the gate (unshare) takes the whole PID namespace with it.
-      stopTimer = setTimeout(() => gate?.kill('SIGKILL'), 3000);
-      stopTimer.unref();
-    },
+    onEvent: (listener) => run.onEvent(listener),
+    interrupt: () => run.interrupt(),
+    stop: () => run.stop(),
     done,
   };
 }

@@ -7,13 +7,18 @@ import type { Readable, Writable } from 'node:stream';
 import type { ProgramPaths } from '../monitor/programs';
 
 export interface RunOptions {
-  /** A string runs through `fence -c`; an array through `fence -- argv`. */
+  /**
+   * A string runs through `fence -c`; an array runs as exactly that argv (after `--` where fence keeps
+   * the words apart, else quoted into `-c`).
+   */
   readonly command: string | readonly string[];
   readonly cwd: string;
   /** Fence settings file; when unset Fence finds its own (and the report says which, if it can tell). */
   readonly settings?: string;
   readonly monitor: MonitorMode;
   readonly programs?: ProgramPaths;
+  /** A built-in Fence template (`fence -t NAME`); refused, with the reason, by a fence that has none. */
+  readonly template?: string;
   /** Inbound ports to expose (`fence -p`). */
   readonly ports?: readonly number[];
   /** 'inherit': the command shares our terminal (CLI). 'pipe': stdin/stdout/stderr are streams on the handle. */
@@ -23,6 +28,14 @@ export interface RunOptions {
   readonly store?: ViolationStore;
 }
 
+/**
+ * What a run tells its front end, in this order: `monitor` and `info` at any time; `started` once,
+ * when the command is released; `exited` once, when it is gone. `monitor` is emitted each time the
+ * status changes and never twice for the same status (state, detail, escalation, lost events): a
+ * front end prints each one as it comes. A run that has not reached the monitor yet has the state
+ * `starting` (`RunHandle.monitorStatus`), which is never emitted. A run that fails before the
+ * command started emits neither `started` nor `exited`; its report says why.
+ */
 export type RunEvent =
   | { readonly kind: 'monitor'; readonly status: MonitorStatus }
   | { readonly kind: 'info'; readonly line: string }
@@ -36,6 +49,7 @@ export interface RunHandle {
   readonly stdout?: Readable;
   readonly stderr?: Readable;
   onEvent(listener: (event: RunEvent) => void): { dispose(): void };
+  /** The latest status; `starting` until the run reaches the monitor. */
   readonly monitorStatus: MonitorStatus;
   /** Forwards Ctrl-C (SIGINT) to the sandboxed command. */
   interrupt(): void;

@@ -5,12 +5,10 @@
 import * as vscode from 'vscode';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { MonitorMode } from '../core/model';
+import { isMonitorMode, type MonitorMode } from '../core/model';
 import type { ProgramPaths } from '../monitor/programs';
 
 export const SECTION = 'fenceLens';
-
-const MONITOR_MODES: readonly MonitorMode[] = ['auto', 'pkexec', 'sudo', 'direct', 'off'];
 
 /** The user's or machine's value, or the default; workspace and folder values are ignored on purpose. */
 function machineValue<T>(key: string): T | undefined {
@@ -35,7 +33,7 @@ export function programPaths(): ProgramPaths {
 
 export function monitorMode(): MonitorMode {
   const value = machineValue<string>('monitor.mode');
-  return MONITOR_MODES.find((m) => m === value) ?? 'auto';
+  return isMonitorMode(value) ? value : 'auto';
 }
 
 export function maxRecentCommands(): number {

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { GATE_SCRIPT } from '../../src/sandbox/run';
-import { childrenOf, cliArgv, pidsMatching, requireComponents, runCli, stage, startCli, waitFor, type Stage } from '../support/rig';
+import { FENCE, childrenOf, cliArgv, pidsMatching, requireComponents, runCli, stage, startCli, waitFor, type Stage } from '../support/rig';
 
 /** Documented in the README: after the owner dies, everything it started is gone within this time. */
 const TEARDOWN_MS = 10_000;
@@ -117,7 +117,7 @@ describe('monitor lifecycle and failures', function () {
   it('broken Fence settings: Fence\'s message reaches the user and its exit code is kept', async () => {
     const bad = path.join(root.ws, 'broken.json');
     writeFileSync(bad, '{ "filesystem": { "allowWrite": [ ');
-    const [file, argv] = cliArgv(root, ['run', '--settings', bad, '--monitor', 'off', '--json', path.join(root.ws, 'broken-report.json'), '--', 'true']);
+    const [file, argv] = cliArgv(root, ['run', '--fence', FENCE, '--settings', bad, '--monitor', 'off', '--json', path.join(root.ws, 'broken-report.json'), '--', 'true']);
     const r = spawnSync(file, argv, { encoding: 'utf8', cwd: root.ws });
     assert.notEqual(r.status, 0);
     const report = JSON.parse(readFileSync(path.join(root.ws, 'broken-report.json'), 'utf8')) as { exitCode: number; settingsFile: string };
@@ -129,7 +129,7 @@ describe('monitor lifecycle and failures', function () {
   it('settings with comments and trailing commas work with a fence that reads only plain JSON', async () => {
     const jsonc = path.join(root.ws, 'commented.jsonc');
     writeFileSync(jsonc, `{\n  // only the workspace is writable\n  "filesystem": { "allowWrite": ["${root.ws}",], },\n}\n`);
-    const [file, argv] = cliArgv(root, ['run', '--settings', jsonc, '--monitor', 'off', '--', 'touch', path.join(root.ws, 'made-it')]);
+    const [file, argv] = cliArgv(root, ['run', '--fence', FENCE, '--settings', jsonc, '--monitor', 'off', '--', 'touch', path.join(root.ws, 'made-it')]);
     const r = spawnSync(file, argv, { encoding: 'utf8', cwd: root.ws });
     assert.equal(r.status, 0, r.stderr);
     assert.ok(existsSync(path.join(root.ws, 'made-it')));
@@ -138,7 +138,7 @@ describe('monitor lifecycle and failures', function () {
   it('reports a command refused by Fence\'s command policy, with Fence\'s exit code', async () => {
     const deny = path.join(root.ws, 'deny.json');
     writeFileSync(deny, JSON.stringify({ filesystem: { allowWrite: [root.ws] }, command: { deny: ['git push'] } }));
-    const [file, argv] = cliArgv(root, ['run', '--settings', deny, '--monitor', 'off', '--json', path.join(root.ws, 'deny-report.json'), '-c', 'git push origin main']);
+    const [file, argv] = cliArgv(root, ['run', '--fence', FENCE, '--settings', deny, '--monitor', 'off', '--json', path.join(root.ws, 'deny-report.json'), '-c', 'git push origin main']);
     const r = spawnSync(file, argv, { encoding: 'utf8', cwd: root.ws });
     assert.equal(r.status, 1);
     const report = JSON.parse(readFileSync(path.join(root.ws, 'deny-report.json'), 'utf8')) as { violations: { category: string; target: string; source: string }[] };

@@ -10,9 +10,15 @@ import type { RunReport } from '../../src/core/model';
 export const ROOT_DIR = path.resolve(__dirname, '../../..');
 const CLI = path.join(ROOT_DIR, 'dist/cli.js');
 
+/**
+ * The fence binary every test uses: FENCE_LENS_FENCE, else the one CI installs. Every CLI run of the
+ * suite passes it with --fence, and engine tests pass it in `programs`.
+ */
+export const FENCE = process.env.FENCE_LENS_FENCE || '/usr/local/bin/fence';
+
 export function missingComponent(opts: { pkexec?: boolean } = {}): string | null {
   if (process.getuid?.() !== 0) return 'integration tests need root (they drive the monitor and test users)';
-  for (const p of ['/usr/local/bin/fence', '/usr/bin/bwrap', '/usr/bin/socat', '/usr/bin/bpftrace']) {
+  for (const p of [FENCE, '/usr/bin/bwrap', '/usr/bin/socat', '/usr/bin/bpftrace']) {
     if (!existsSync(p)) return `${p} not installed (run scripts/setup.sh)`;
   }
   if (!existsSync('/sys/kernel/tracing/events/raw_syscalls')) return 'tracefs not mounted';
@@ -78,10 +84,10 @@ export function cliArgv(s: Stage, args: string[]): [string, string[]] {
   return s.user ? ['runuser', ['-u', s.user, '--', node, s.cli, ...args]] : [node, [s.cli, ...args]];
 }
 
-/** Starts `fence-lens run --settings <ws>/fence.json --json <ws>/report.json ...args`. */
+/** Starts `fence-lens run --fence FENCE --settings <ws>/fence.json --json <ws>/report.json ...args`. */
 export function startCli(s: Stage, args: string[], reportName = 'report.json'): { child: ChildProcess; result: Promise<CliResult> } {
   const reportPath = path.join(s.ws, reportName);
-  const [file, argv] = cliArgv(s, ['run', '--settings', s.settings, '--json', reportPath, ...args]);
+  const [file, argv] = cliArgv(s, ['run', '--fence', FENCE, '--settings', s.settings, '--json', reportPath, ...args]);
   const child = spawn(file, argv, { cwd: s.ws, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FENCE_LENS_MONITOR_LOG: path.join(s.ws, `${reportName}.monitor.log`) } });
   let stdout = '';
   let stderr = '';
@@ -101,7 +107,7 @@ export function runCli(s: Stage, args: string[]): Promise<CliResult> {
 }
 
 function emptyReport(): RunReport {
-  return { command: '', exitCode: null, monitor: { state: 'failed', detail: 'no report written', lostEvents: 0 }, violations: [], cwd: '', settingsFile: null, startedAt: '', endedAt: '', overflow: { distinct: 0, events: 0 }, info: [] };
+  return { command: '', exitCode: null, monitor: { state: 'failed', detail: 'no report written', lostEvents: 0 }, violations: [], cwd: '', settingsFile: null, policy: { files: [], template: null, effective: null }, startedAt: '', endedAt: '', overflow: { distinct: 0, events: 0 }, info: [] };
 }
 
 export async function waitFor(what: string, check: () => boolean, timeoutMs: number): Promise<void> {

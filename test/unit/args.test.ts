@@ -7,6 +7,14 @@ describe('CLI arguments (the stable contract)', () => {
       name: 'run', command: ['npm', 'test', '--', 'x'], settings: 'f.json', monitor: 'pkexec', json: '-', sarif: undefined, fence: '/opt/fence', ports: [3000],
     });
   });
+  it('parses --template and -t', () => {
+    const t = parseArgs(['run', '--template', 'code', '-c', 'true']);
+    assert.ok(t.name === 'run' && t.template === 'code');
+    const short = parseArgs(['run', '-t', 'code-strict', '--', 'true']);
+    assert.ok(short.name === 'run' && short.template === 'code-strict');
+    const none = parseArgs(['run', '--', 'true']);
+    assert.ok(none.name === 'run' && !('template' in none));
+  });
   it('parses -c and --opt=value forms', () => {
     const c = parseArgs(['run', '--monitor=off', '-c', 'echo hi && exit 3']);
     assert.ok(c.name === 'run' && c.command === 'echo hi && exit 3' && c.monitor === 'off');
@@ -20,5 +28,8 @@ describe('CLI arguments (the stable contract)', () => {
     assert.deepEqual(parseArgs(['doctor']), { name: 'doctor' });
     assert.deepEqual(parseArgs(['install-helper', '--yes']), { name: 'install-helper', yes: true });
     assert.deepEqual(parseArgs(['install-helper']), { name: 'install-helper', yes: false });
+    assert.deepEqual(parseArgs(['install-helper', '--yes', '--bpftrace', '/opt/b']), { name: 'install-helper', yes: true, bpftrace: '/opt/b' });
+    assert.deepEqual(parseArgs(['install-helper', '--bpftrace=/opt/b']), { name: 'install-helper', yes: false, bpftrace: '/opt/b' });
+    assert.throws(() => parseArgs(['install-helper', '--bpftrace']), UsageError);
   });
 });

@@ -12,6 +12,8 @@ describe('parseFenceLine', () => {
       [r.input.category, r.input.operation, r.input.target, r.input.source, r.input.errno],
       ['network', 'GET', 'blocked.example.invalid', 'fence-http', null],
     );
+    // The proxy's line names no process: none is made up (the seed's parser said "HTTP 403", pid 0).
+    assert.equal(r.input.process, null);
   });
 
   it('reads a blocked CONNECT through the HTTP proxy', () => {
@@ -27,7 +29,7 @@ describe('parseFenceLine', () => {
   it('reads a blocked SOCKS connection', () => {
     const r = parseFenceLine('[fence:socks] 10:11:12 ✗ CONNECT evil.example.com:22 BLOCKED', false);
     assert.ok(r.kind === 'violation');
-    if (r.kind === 'violation') assert.deepEqual([r.input.target, r.input.source], ['evil.example.com:22', 'fence-socks']);
+    if (r.kind === 'violation') assert.deepEqual([r.input.target, r.input.source, r.input.process], ['evil.example.com:22', 'fence-socks', null]);
   });
 
   it('reads macOS logstream lines whose process names contain - and . (Fence\'s own regex misses them)', () => {
@@ -35,7 +37,7 @@ describe('parseFenceLine', () => {
     const b = parseFenceLine('[fence:logstream] 10:11:13 ✗ network-outbound (python3.11:77)', false);
     assert.ok(a.kind === 'violation' && b.kind === 'violation');
     if (a.kind === 'violation') assert.deepEqual([a.input.category, a.input.target, a.input.process], ['filesystem', '/Users/me/.gitconfig', { comm: 'git-remote-https', pid: 4242 }]);
-    if (b.kind === 'violation') assert.deepEqual([b.input.category, b.input.operation, b.input.process.comm], ['network', 'network-outbound', 'python3.11']);
+    if (b.kind === 'violation') assert.deepEqual([b.input.category, b.input.operation, b.input.process?.comm], ['network', 'network-outbound', 'python3.11']);
   });
 
   it('reads Fence\'s own ebpf line with the right pid group and errno (seed: groups off by one, wrong table)', () => {

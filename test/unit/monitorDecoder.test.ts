@@ -76,7 +76,7 @@ describe('MonitorDecoder', () => {
     assert.equal(store.list()[0].count, 5);
     store.clear();
     d.feed(counts(50));
-    assert.deepEqual(store.list().map((v) => [v.operation, v.target, v.process.comm, v.count]), [['openat', '/etc/x', 'touch', 46]]);
+    assert.deepEqual(store.list().map((v) => [v.operation, v.target, v.process?.comm, v.count]), [['openat', '/etc/x', 'touch', 46]]);
     assert.deepEqual(store.overflow, { distinct: 0, events: 0 });
     d.feed(counts(60));
     assert.equal(store.list()[0].count, 56);

@@ -1,7 +1,8 @@
 import { shellJoin } from './shellQuote';
 
 // The argv for fence. An argv array, never a shell string built by concatenation: a string command
-// goes to `fence -c` verbatim, an array after `--`.
+// goes to `fence -c` verbatim, an array after `--` for a fence that keeps its words apart, else
+// quoted into `-c` (older fence joins the words after `--` with spaces, unquoted).
 
 export interface FenceArgsInput {
   readonly command: string | readonly string[];
@@ -9,12 +10,25 @@ export interface FenceArgsInput {
   readonly ports?: readonly number[];
   /** Private file for Fence's own lines, when this fence supports --fence-log-file. */
   readonly logFile?: string;
+  /** Bind the log file into the sandbox (--expose-host-path-rw), for the stages fence runs inside it. */
+  readonly exposeLogFile?: boolean;
+  /** A built-in template (`-t`), for a fence that has them. */
+  readonly template?: string;
+  /** False for a fence that joins the words after `--` unquoted: the argv then goes to `-c`, quoted. */
+  readonly quotesArgv: boolean;
 }
 
 export function fenceArgs(input: FenceArgsInput): string[] {
   const args = ['-m'];
-  if (input.logFile) args.push('--fence-log-file', input.logFile);
+  if (input.logFile) {
+    args.push('--fence-log-file', input.logFile);
+    if (input.exposeLogFile) args.push('--expose-host-path-rw', input.logFile);
+  }
   if (input.settings) args.push('--settings', input.settings);
+  if (input.template !== undefined) {
+    if (!/^\w[\w.-]*$/.test(input.template)) throw new Error(`invalid template name "${input.template}": a letter or digit, then letters, digits, '.', '_' or '-'`);
+    args.push('--template', input.template);
+  }
   for (const p of input.ports ?? []) {
     if (!Number.isInteger(p) || p < 1 || p > 65535) throw new Error(`invalid port ${p}: use 1-65535`);
     args.push('-p', String(p));
@@ -23,7 +37,8 @@ export function fenceArgs(input: FenceArgsInput): string[] {
     args.push('-c', input.command);
   } else {
     if (input.command.length === 0) throw new Error('no command given');
-    args.push('--', ...input.command);
+    if (input.quotesArgv) args.push('--', ...input.command);
+    else args.push('-c', shellJoin(input.command));
   }
   return args;
 }

@@ -47,12 +47,12 @@ export function parseFenceLine(raw: string, ownMonitorActive: boolean): FenceLin
   const line = raw.replace(/\r$/, '');
   let m = HTTP.exec(line);
   if (m) {
-    const [, time, icon, method, status, host] = m;
+    const [, time, icon, method, , host] = m;
     if (icon !== '✗') return { kind: 'info', line };
     return {
       kind: 'violation',
       time,
-      input: { category: 'network', operation: method, target: host, errno: null, source: 'fence-http', process: { comm: `HTTP ${status}`, pid: 0 } },
+      input: { category: 'network', operation: method, target: host, errno: null, source: 'fence-http', process: null },
     };
   }
   m = SOCKS.exec(line);
@@ -60,7 +60,7 @@ export function parseFenceLine(raw: string, ownMonitorActive: boolean): FenceLin
     return {
       kind: 'violation',
       time: m[1],
-      input: { category: 'network', operation: 'CONNECT', target: m[2], errno: null, source: 'fence-socks', process: { comm: 'socks', pid: 0 } },
+      input: { category: 'network', operation: 'CONNECT', target: m[2], errno: null, source: 'fence-socks', process: null },
     };
   }
   m = LOGSTREAM.exec(line);
@@ -90,7 +90,7 @@ export function parseFenceLine(raw: string, ownMonitorActive: boolean): FenceLin
     return {
       kind: 'violation',
       time: null,
-      input: { category: 'command', operation: 'exec', target: unquote(m[1]), errno: null, source: 'fence-policy', process: { comm: 'fence', pid: 0 } },
+      input: { category: 'command', operation: 'exec', target: unquote(m[1]), errno: null, source: 'fence-policy', process: null },
     };
   }
   if (TAGGED.test(line)) return { kind: 'info', line };

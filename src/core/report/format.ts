@@ -62,8 +62,14 @@ export function describeTarget(v: Pick<Violation, 'target' | 'relatedPath' | 'tr
   return v.relatedPath !== undefined ? `${target} -> ${printablePath(v.relatedPath, v.relatedPathBytes)}` : target;
 }
 
+/** `comm:pid`, or '' when the source could not tell which process it was. */
+export function processLabel(p: Violation['process']): string {
+  if (!p) return '';
+  return p.pid > 0 ? `${printable(p.comm)}:${p.pid}` : printable(p.comm);
+}
+
 export function formatViolationLine(v: Violation): string {
-  const proc = v.process.pid > 0 ? `${printable(v.process.comm)}:${v.process.pid}` : printable(v.process.comm);
+  const proc = processLabel(v.process);
   const why = [printable(v.message), proc].filter((s) => s.length > 0).join(', ');
   const count = v.count > 1 ? ` ×${v.count}` : '';
   return `[${TAG[v.source]}] ${clockTime(v.firstSeen)} ✗ ${printable(v.operation)}: ${describeTarget(v)} (${why})${count}`;

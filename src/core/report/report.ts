@@ -1,6 +1,6 @@
 // Builds the stable JSON report from a finished run.
 
-import type { MonitorStatus, ReportViolation, RunReport, Violation } from '../model';
+import type { MonitorStatus, PolicyInfo, ReportViolation, RunReport, Violation } from '../model';
 import { suggestRule } from './policy';
 
 export function toReportViolation(v: Violation): ReportViolation {
@@ -20,7 +20,7 @@ export function toReportViolation(v: Violation): ReportViolation {
     errnoName: v.errnoName,
     message: v.message,
     source: v.source,
-    process: { comm: v.process.comm, pid: v.process.pid },
+    process: v.process ? { comm: v.process.comm, pid: v.process.pid } : null,
     count: v.count,
     firstSeen: v.firstSeen.toISOString(),
     lastSeen: v.lastSeen.toISOString(),
@@ -35,6 +35,7 @@ export interface ReportInput {
   readonly violations: readonly Violation[];
   readonly cwd: string;
   readonly settingsFile: string | null;
+  readonly policy: PolicyInfo;
   readonly startedAt: Date;
   readonly endedAt: Date;
   readonly overflow: { distinct: number; events: number };
@@ -50,6 +51,7 @@ export function buildReport(r: ReportInput): RunReport {
     violations: violations.map(toReportViolation),
     cwd: r.cwd,
     settingsFile: r.settingsFile,
+    policy: { files: [...r.policy.files], template: r.policy.template, effective: r.policy.effective },
     startedAt: r.startedAt.toISOString(),
     endedAt: r.endedAt.toISOString(),
     overflow: { ...r.overflow },

@@ -28,7 +28,7 @@ export function toSarif(report: RunReport, toolVersion: string): object {
     return {
       ruleId,
       level: 'warning',
-      message: { text: `${v.operation} ${v.target}: ${why}, by ${v.process.comm}${v.count > 1 ? ` (${v.count} times)` : ''}.${fix}` },
+      message: { text: `${v.operation} ${v.target}: ${why}${v.process ? `, by ${v.process.comm}` : ''}${v.count > 1 ? ` (${v.count} times)` : ''}.${fix}` },
       ...(v.category === 'filesystem' && v.target.startsWith('/') ? { locations: [{ physicalLocation: { artifactLocation: { uri: fileUri(v.target) } } }] } : {}),
       properties: { ...v },
     };

@@ -61,7 +61,7 @@ export function targetDescription(group: TargetGroup): string {
   const vs = group.violations;
   const ops = unique(vs.map((v) => v.operation)).join(', ');
   const errnos = unique(vs.map((v) => (v.errnoName ? `${v.errnoName} ${v.message}` : v.message))).join(', ');
-  const procs = unique(vs.map((v) => (v.process.pid > 0 ? `${printable(v.process.comm)}:${v.process.pid}` : printable(v.process.comm))));
+  const procs = unique(vs.flatMap((v) => (v.process === null ? [] : [v.process.pid > 0 ? `${printable(v.process.comm)}:${v.process.pid}` : printable(v.process.comm)])));
   const shown = procs.length > 3 ? [...procs.slice(0, 3), `+${procs.length - 3}`] : procs;
   return [`×${totalCount(vs)}`, ops, errnos, shown.join(', ')].join(' · ');
 }

@@ -40,7 +40,7 @@ describe('fenceLens.run (contract) with real fence and the privileged monitor', 
     assert.equal(v.errno, 30);
     assert.equal(v.errnoName, 'EROFS');
     assert.equal(v.message, 'Read-only file system');
-    assert.equal(v.process.comm, 'touch');
+    assert.equal(v.process?.comm, 'touch');
     assert.equal(v.source, 'ebpf');
     // The engine's narrowest rule for a create: the directory (Fence only honours directories in allowWrite).
     assert.deepEqual(v.suggestion, { setting: 'filesystem.allowWrite', value: '/etc', description: 'Allow writing in /etc' });
@@ -62,7 +62,7 @@ describe('fenceLens.run (contract) with real fence and the privileged monitor', 
     const row = targets.find((t) => t.label === PROBE);
     assert.ok(row, `no tree row for ${PROBE}: ${JSON.stringify(targets.map((t) => t.label))}`);
     const v = find(report, PROBE);
-    assert.equal(row.description, `×${v.count} · openat · EROFS Read-only file system · touch:${v.process.pid}`);
+    assert.equal(row.description, `×${v.count} · openat · EROFS Read-only file system · touch:${v.process?.pid}`);
     assert.equal(row.contextValue, 'target.path.fixable');
   });
 
@@ -85,7 +85,7 @@ describe('fenceLens.run (contract) with real fence and the privileged monitor', 
     const v = find(report, PROBE);
     const lines = api.output.lines();
     assert.ok(lines.includes(`=== Run ${run.id}: touch ${PROBE}`), lines.join('\n'));
-    const expected = `[fence:ebpf] ${clockTime(new Date(v.firstSeen))} ✗ openat: ${PROBE} (Read-only file system, touch:${v.process.pid})`;
+    const expected = `[fence:ebpf] ${clockTime(new Date(v.firstSeen))} ✗ openat: ${PROBE} (Read-only file system, touch:${v.process?.pid})`;
     assert.equal(lines.filter((l) => l === expected).length, 1, `missing ${expected} in\n${lines.join('\n')}`);
   });
 

@@ -42,7 +42,7 @@ describe('Problems panel and quick fixes', () => {
     const api = await fenceLens();
     const v = api.runs.latest()?.violations().find((x) => path.resolve(workspaceDir(), x.target) === inWorkspace('src', 'new-file.txt'));
     assert.ok(v);
-    assert.equal(v.process.comm, 'touch');
+    assert.equal(v.process?.comm, 'touch');
     assert.equal(ds[0].message, formatViolationLine(v));
     assert.equal(ds[0].code, 'filesystem.allowWrite');
   });

@@ -38,7 +38,7 @@ describe('task provider (type fence)', () => {
     const v = run.violations().find((x) => x.target === '/etc/fence-lens-task-probe');
     assert.ok(v, `monitor ${run.monitor.state} (${run.monitor.detail}); violations ${JSON.stringify(run.violations().map((x) => x.target))}`);
     assert.equal(v.errnoName, 'EROFS');
-    assert.equal(v.process.comm, 'touch');
+    assert.equal(v.process?.comm, 'touch');
   });
 
   it('succeeds when the command succeeds', async () => {

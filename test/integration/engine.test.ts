@@ -1,0 +1,66 @@
+// The engine (startRun) itself, with real fence, bwrap and bpftrace: its stages' events and what a
+// failed run leaves behind.
+
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import type { MonitorMode, MonitorStatus } from '../../src/core/model';
+import { EXIT_INTERNAL, startRun } from '../../src/sandbox/run';
+import type { RunEvent } from '../../src/sandbox/runTypes';
+import { FENCE, pidsMatching, requireComponents, waitFor } from '../support/rig';
+
+describe('the run engine', function () {
+  this.timeout(60_000);
+  let tmpBase: string;
+  let savedTmpdir: string | undefined;
+  before(function () {
+    requireComponents(this);
+    // The engine makes its temp dir under os.tmpdir(): a private base shows exactly what it left.
+    tmpBase = mkdtempSync('/var/tmp/fence-lens-engine-test-');
+    savedTmpdir = process.env.TMPDIR;
+    process.env.TMPDIR = tmpBase;
+  });
+  after(() => {
+    if (savedTmpdir === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = savedTmpdir;
+    if (tmpBase) rmSync(tmpBase, { recursive: true, force: true });
+  });
+
+  it('a failure after the gate started kills the gate, removes the temp dir and keeps the real start time', async () => {
+    const tag = `fl-engine-${randomBytes(4).toString('hex')}`;
+    const before = Date.now();
+    // A JavaScript caller passing a mode the engine does not know: the monitor stage throws after
+    // the gate was spawned (it then sits blocked on fd 3).
+    const handle = startRun({ command: ['/bin/echo', tag], cwd: tmpBase, monitor: 'bogus' as MonitorMode, programs: { fence: FENCE }, stdio: 'pipe' });
+    const report = await handle.done;
+    assert.equal(report.exitCode, EXIT_INTERNAL);
+    assert.ok(report.info.some((l) => l.startsWith('fence-lens: internal error:')), report.info.join('\n'));
+    assert.equal(report.monitor.state, 'failed');
+    await waitFor('the gate to be gone', () => pidsMatching(tag).length === 0, 5000);
+    assert.deepEqual(readdirSync(tmpBase), []);
+    const started = Date.parse(report.startedAt);
+    assert.ok(started >= before - 1 && started < Date.parse(report.endedAt), `${report.startedAt} .. ${report.endedAt}`);
+  });
+
+  it('emits each monitor status once, and a run not yet at the monitor is `starting`, never emitted', async () => {
+    const handle = startRun({ command: ['/bin/true'], cwd: tmpBase, monitor: 'direct', programs: { fence: FENCE }, stdio: 'pipe' });
+    assert.equal(handle.monitorStatus.state, 'starting');
+    const statuses: MonitorStatus[] = [];
+    const order: RunEvent['kind'][] = [];
+    handle.onEvent((e) => {
+      order.push(e.kind);
+      if (e.kind === 'monitor') statuses.push(e.status);
+    });
+    handle.stdout?.resume();
+    handle.stderr?.resume();
+    const report = await handle.done;
+    assert.equal(report.exitCode, 0);
+    assert.equal(report.monitor.state, 'active');
+    assert.equal(statuses.filter((s) => s.state === 'active').length, 1, JSON.stringify(statuses));
+    assert.equal(statuses.filter((s) => s.state === 'starting').length, 0);
+    for (let i = 1; i < statuses.length; i++) assert.notDeepEqual(statuses[i], statuses[i - 1]);
+    assert.deepEqual(order.filter((k) => k === 'started' || k === 'exited'), ['started', 'exited']);
+    assert.ok(order.indexOf('monitor') < order.indexOf('started'));
+    assert.deepEqual(readdirSync(tmpBase), []);
+  });
+});
