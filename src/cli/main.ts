@@ -1,7 +1,7 @@
 // fence-lens: the headless front end over the engine.
 
 import { createInterface } from 'node:readline/promises';
-import { helperInstallPlan, installHelper } from '../monitor/helperInstall';
+import { chooseBpftrace, helperInstallPlan, installHelper } from '../monitor/helperInstall';
 import { runDoctor } from '../sandbox/doctor';
 import { EXIT_INTERNAL } from '../sandbox/run';
 import { parseArgs, USAGE, UsageError } from './args';
@@ -20,9 +20,16 @@ async function doctor(): Promise<number> {
   return checks.every((c) => c.ok) ? 0 : 1;
 }
 
-async function install(yes: boolean): Promise<number> {
+async function install(yes: boolean, bpftrace: string | undefined): Promise<number> {
+  const opts = bpftrace === undefined ? {} : { bpftrace };
+  try {
+    chooseBpftrace(opts);
+  } catch (e) {
+    process.stderr.write(`fence-lens: ${(e as Error).message}\n`);
+    return 1;
+  }
   process.stdout.write('fence-lens install-helper will write:\n');
-  for (const f of helperInstallPlan()) process.stdout.write(`  ${f.path}  (${f.mode})\n      ${f.purpose}\n`);
+  for (const f of helperInstallPlan(opts)) process.stdout.write(`  ${f.path}  (${f.mode})\n      ${f.purpose}\n`);
   if (!yes) {
     if (!process.stdin.isTTY) {
       process.stderr.write('not a terminal: pass --yes to install without the question\n');
@@ -36,7 +43,7 @@ async function install(yes: boolean): Promise<number> {
       return 1;
     }
   }
-  installHelper();
+  installHelper(opts);
   process.stdout.write(green('installed.') + ' An ordinary user now authorises the monitor with an administrator password (kept a few minutes).\n');
   return 0;
 }
@@ -62,7 +69,7 @@ async function main(argv: string[]): Promise<number> {
     case 'doctor':
       return doctor();
     case 'install-helper':
-      return install(cmd.yes);
+      return install(cmd.yes, cmd.bpftrace);
     case 'run':
       return runCommand(cmd, VERSION);
   }

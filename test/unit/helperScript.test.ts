@@ -5,11 +5,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { entryPointScript, HELPER_EXIT } from '../../src/core/protocol/helperFiles';
+import { chooseBpftrace } from '../../src/monitor/helperInstall';
+import { rootOwnedProblem } from '../../src/monitor/programs';
 
 describe('entry point refusals', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'fl-helper-'));
   const script = path.join(dir, 'entry');
-  writeFileSync(script, entryPointScript(), { mode: 0o755 });
+  writeFileSync(script, entryPointScript({ bpftrace: '/usr/bin/bpftrace' }), { mode: 0o755 });
   after(() => rmSync(dir, { recursive: true, force: true }));
   const run = (args: string[], input = '', env: NodeJS.ProcessEnv = {}) =>
     spawnSync('/bin/sh', [script, ...args], { input, env: { PATH: '/usr/bin:/bin', ...env }, encoding: 'utf8' });
@@ -34,6 +36,29 @@ describe('entry point refusals', () => {
       }
     } finally {
       root.kill();
+    }
+  });
+});
+
+describe('the bpftrace the helper runs', () => {
+  it('is fixed in the entry point, and only a plain absolute path can be', () => {
+    assert.match(entryPointScript({ bpftrace: '/var/lib/fence-lens/bin/bpftrace-0.23' }), /^BPFTRACE=\/var\/lib\/fence-lens\/bin\/bpftrace-0\.23$/m);
+    for (const bad of ['bpftrace', '/opt/b t', '/opt/$(id)', '/opt/../tmp/b', '/opt/b;id', "/opt/b'", '/opt/b\nid']) {
+      assert.throws(() => entryPointScript({ bpftrace: bad }), /refusing bpftrace path/, bad);
+    }
+  });
+  it('must be root-owned and writable by nobody else, down from /', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'fl-bpftrace-'));
+    try {
+      const fake = path.join(dir, 'bpftrace');
+      writeFileSync(fake, '#!/bin/sh\n', { mode: 0o755 });
+      // os.tmpdir() is world-writable (sticky): whoever can write there could own what root runs
+      assert.match(rootOwnedProblem(fake) ?? '', /writable by group or others|not owned by root/);
+      assert.throws(() => chooseBpftrace({ bpftrace: fake }), /refusing --bpftrace/);
+      assert.throws(() => chooseBpftrace({ bpftrace: 'bpftrace' }), /absolute path/);
+      assert.equal(rootOwnedProblem('/bin/sh'), null);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { entryPointScript, HELPER_PATH, polkitPolicy, POLKIT_ACTION_ID } from '../../src/core/protocol/helperFiles';
-import { monitorProgram, PROGRAM_VERSION, TOKEN_PLACEHOLDER } from '../../src/core/protocol/monitorProgram';
+import { BPFTRACE_ENV, monitorProgram, PROGRAM_VERSION, TOKEN_PLACEHOLDER } from '../../src/core/protocol/monitorProgram';
 
 describe('monitor program', () => {
   const program = monitorProgram();
@@ -10,7 +10,7 @@ describe('monitor program', () => {
   });
   it('takes its only run-time inputs as $1/$2 and the token placeholder', () => {
     assert.ok(program.includes('@tracked[$1] = 1'));
-    assert.ok(program.includes('if ($p == $2) {'));
+    assert.ok(program.includes('if ($p == (int32)$2) {'));
     assert.equal(/\$[3-9]/.test(program), false);
   });
   it('reads each tracepoint field once per probe (bpftrace 0.17 rescans available_events per args->)', () => {
@@ -27,6 +27,18 @@ describe('monitor program', () => {
     assert.match(program, /kptr\(\$regs \+ 120\) != \$id\) \{\n\s+\$regs = 0;/);
   });
 
+  it('types what bpftrace 0.20+ cannot infer: $regs from its first assignment, map reads before any write', () => {
+    assert.ok(program.includes('$regs = (uint64)0;'));
+    assert.equal(/\$regs = 0;/.test(program.replace(/ {6}\$regs = 0;/g, '')), false);
+    assert.ok(program.includes('$u = @rid[$id, $r, comm, str(uptr($p))] + (uint64)0;'));
+    assert.ok(program.includes('$v = @srid[$id, comm] + (uint64)0;'));
+    assert.equal(/@s?uid\[|<uid>/.test(program), false);
+  });
+  it('sets both generations of bpftrace\'s variables, and no ".." trailer on cut strings', () => {
+    assert.equal(BPFTRACE_ENV.BPFTRACE_STRLEN, BPFTRACE_ENV.BPFTRACE_MAX_STRLEN);
+    assert.equal(BPFTRACE_ENV.BPFTRACE_MAP_KEYS_MAX, BPFTRACE_ENV.BPFTRACE_MAX_MAP_KEYS);
+    assert.equal(BPFTRACE_ENV.BPFTRACE_STR_TRUNC_TRAILER, '');
+  });
   it('frames every printf with the token at both ends', () => {
     const printfs = program.match(/printf\("[^"]*"/g) ?? [];
     assert.ok(printfs.length >= 8);
@@ -41,15 +53,15 @@ describe('monitor program', () => {
     assert.equal(/pid >=/.test(program), false);
   });
   it('exits when the owner or the root exits, after draining the other CPUs\' buffers', () => {
-    assert.match(program, /if \(\$p == \$2\) \{\n\s+printf\([^;]*EXIT\|owner[^;]*;\n\s+@ending = nsecs;/);
-    assert.match(program, /if \(\$p == \$1\) \{\n\s+printf\([^;]*EXIT\|root[^;]*;\n\s+@ending = nsecs;/);
+    assert.match(program, /if \(\$p == \(int32\)\$2\) \{\n\s+printf\([^;]*EXIT\|owner[^;]*;\n\s+@ending = nsecs;/);
+    assert.match(program, /if \(\$p == \(int32\)\$1\) \{\n\s+printf\([^;]*EXIT\|root[^;]*;\n\s+@ending = nsecs;/);
     assert.match(program, /interval:ms:50 \{\n\s+@tokens = @tokens \+ \d+;\n\s+if \(@tokens > \d+\) \{\n\s+@tokens = \d+;\n\s+\}\n\s+if \(@ending != 0 && nsecs - @ending > 150000000\) \{\n\s+exit\(\);/);
   });
 });
 
 describe('privileged helper files', () => {
   it('entry point validates argv, uid, parentage and token before running the fixed program', () => {
-    const s = entryPointScript();
+    const s = entryPointScript({ bpftrace: '/usr/bin/bpftrace' });
     for (const needle of ['PKEXEC_UID', 'is not a child of', 'must be the caller', 'token must be 32 hex digits', '--pdeathsig KILL', 'tail --pid=$OWNER', '-B line']) {
       assert.ok(s.includes(needle), needle);
     }

@@ -10,13 +10,29 @@ export const HELPER_DIR = '/usr/local/libexec/fence-lens';
 export const HELPER_PATH = `${HELPER_DIR}/fence-lens-monitor`;
 export const PROGRAM_DIR = '/usr/local/share/fence-lens';
 export const PROGRAM_PATH = `${PROGRAM_DIR}/monitor.bt`;
+/**
+ * The bpftrace the helper runs, fixed at install time (`install-helper --bpftrace ABSPATH`, else the
+ * first of the system locations). Root's direct runs read the same choice from here.
+ */
+export const BPFTRACE_CHOICE_PATH = `${PROGRAM_DIR}/bpftrace-path`;
+export const DEFAULT_BPFTRACE_LOCATIONS = ['/usr/bin/bpftrace', '/usr/sbin/bpftrace', '/usr/local/bin/bpftrace'] as const;
+/** What a fixed program path may look like: embedded in a root shell script, so no quoting games. */
+export const SAFE_PROGRAM_PATH = /^(\/[A-Za-z0-9_+-][A-Za-z0-9._+-]*)+$/;
 export const POLKIT_ACTION_ID = 'dev.fencelens.monitor';
 export const POLKIT_POLICY_PATH = `/usr/share/polkit-1/actions/${POLKIT_ACTION_ID}.policy`;
 
 /** Exit codes of the entry point, so the engine can tell the user what went wrong. */
 export const HELPER_EXIT = { usage: 2, notYours: 3, badToken: 4, missing: 5 } as const;
 
-export function entryPointScript(): string {
+export interface EntryPointOptions {
+  /** Absolute path of the bpftrace to run (checked root-owned by install-helper). */
+  readonly bpftrace: string;
+}
+
+export function entryPointScript(opts: EntryPointOptions): string {
+  if (!SAFE_PROGRAM_PATH.test(opts.bpftrace) || opts.bpftrace.split('/').includes('..')) {
+    throw new Error(`refusing bpftrace path ${JSON.stringify(opts.bpftrace)}: an absolute path of letters, digits and ._+- only`);
+  }
   const env = Object.entries(BPFTRACE_ENV)
     .map(([k, v]) => `${k}=${v}`)
     .join(' ');
@@ -57,7 +73,8 @@ IFS= read -r TOKEN || die ${HELPER_EXIT.badToken} "no token on stdin"
 case "$TOKEN" in *[!0-9a-f]*) die ${HELPER_EXIT.badToken} "token must be lowercase hex";; esac
 [ \${#TOKEN} -eq 32 ] || die ${HELPER_EXIT.badToken} "token must be 32 hex digits"
 [ -r "$PROGRAM" ] || die ${HELPER_EXIT.missing} "$PROGRAM is missing: run fence-lens install-helper"
-BPFTRACE=$(command -v bpftrace) || die ${HELPER_EXIT.missing} "bpftrace is not installed"
+BPFTRACE=${opts.bpftrace}
+[ -x "$BPFTRACE" ] && [ "$(stat -Lc %u "$BPFTRACE")" = 0 ] || die ${HELPER_EXIT.missing} "$BPFTRACE is not installed: install bpftrace, then run fence-lens install-helper"
 SCRIPT=$(sed "s/${TOKEN_PLACEHOLDER}/$TOKEN/g" "$PROGRAM")
 # Dies with its parent (pdeathsig), and independently exits when the owner is gone: bpftrace -c ends
 # with its child, and \`tail --pid\` ends when the owner does, even if the owner died before we got here.

@@ -7,17 +7,18 @@
 // reader joins physical lines until the closing token):
 //   T|BEGIN|<version>|<root>|<owner>|<nsecs>|T
 //   T|READY|<child pid>|T                      every probe is attached (see the exec probe)
-//   T|F|<nr>|<pid>|<tid>|<ret>|<nsecs>|<uid>|T|<comm>|T|<path>|T          file op, one path
+//   T|F|<nr>|<pid>|<tid>|<ret>|<nsecs>|<rid>|T|<comm>|T|<path>|T          file op, one path
 //   T|F2|<nr>|<pid>|<tid>|<ret>|<nsecs>|0|T|<comm>|T|<path>|T            two-path op, first path
 //   T|P2|<nr>|<pid>|<tid>|<ret>|<nsecs>|0|T|<comm>|T|<path>|T            ... its second path
-//   T|N|<nr>|<pid>|<tid>|<ret>|<nsecs>|<uid>|<family>|<port>|T|<comm>|T|<addr>|T   connect/bind
-//   T|S|<nr>|<pid>|<tid>|<ret>|<nsecs>|<uid>|T|<comm>|T||T               seccomp-blockable syscall, EPERM
+//   T|N|<nr>|<pid>|<tid>|<ret>|<nsecs>|0|<family>|<port>|T|<comm>|T|<addr>|T      connect/bind
+//   T|S|<nr>|<pid>|<tid>|<ret>|<nsecs>|<rid>|T|<comm>|T||T               seccomp-blockable syscall, EPERM
 //   T|NOREGS|<nr>|T       the task's saved registers were not found: no argument is read (once)
-//   T|COUNTS|T, then bpftrace's own "@cnt[<uid>]: <n>" and "@over[<nr>, <ret>]: <n>" lines
+//   T|COUNTS|T, then bpftrace's own "@cnt[<rid>]: <n>" and "@over[<nr>, <ret>]: <n>" lines
 //   (running totals of repeats, and of denials past a record budget), then T|COUNTS_END|T
 //   T|EXIT|root|<pid>|<nsecs>|T   T|EXIT|owner|<pid>|<nsecs>|T   T|END|<nsecs>|T
+// <rid> is the record id: the record's first nsecs (0 on records that are never deduplicated).
 // F and S records are emitted once per distinct (syscall, errno, comm, path/address);
-// repeats are counted in the kernel under <uid> and reported in COUNTS blocks (every second and at
+// repeats are counted in the kernel under <rid> and reported in COUNTS blocks (every second and at
 // the end). This is what keeps a storm of 200k identical denials cheap: printing every event was the
 // measured cost of Fence's own monitor. Past a per-kind record budget (RECORD_BUDGET below) new
 // denials are only counted, per syscall and errno, so nothing is ever under-counted or flooded away.
@@ -27,7 +28,7 @@ import { SECCOMP_SYSCALLS, TRACED_SYSCALLS } from './syscalls';
 
 export const TOKEN_PLACEHOLDER = '@@FENCE_LENS_TOKEN@@';
 /** Bumped whenever the record grammar changes, so a stale installed helper is detected. */
-export const PROGRAM_VERSION = 9;
+export const PROGRAM_VERSION = 10;
 /** How long the program keeps draining after the run's root or owner exits. */
 const DRAIN_NS = 150_000_000;
 /** bpftrace 0.17's maximum; a string of STRLEN - 1 bytes may have been cut. */
@@ -97,7 +98,8 @@ function locateRegs(): string {
     '      @regsat = $at;',
     '    }',
     '  }',
-    '  $regs = 0;',
+    // Typed at its first assignment: bpftrace 0.20+ refuses an int64 variable later given a uint64.
+    '  $regs = (uint64)0;',
     '  if ($at != 0) {',
     "    $regs = *(uint64 *)kptr($task + ($at >> 16)) + ($at & 0xffff);",
     `    if (*(int64 *)kptr($regs + ${PT_REGS.origAx}) != $id) {`,
@@ -122,12 +124,24 @@ function regOf(arg: number): string {
   return `*(uint64 *)kptr($regs + ${at})`;
 }
 
-/** `if (...) { $p = ...; } else if ...` choosing the path (and second path) registers by syscall. */
-function pathArgs(): string {
+/** The dirfd value meaning "relative to the cwd" (AT_FDCWD), and ours for "never resolve this path". */
+const AT_FDCWD = -100;
+const NO_DIR = -1000;
+
+/**
+ * `if (...) { $p = ...; } else if ...` choosing the path (and second path) registers by syscall, and
+ * the directory fd each is relative to ($pd, $qd: AT_FDCWD for the legacy calls, NO_DIR for
+ * symlink's first argument, which is the link's content, not a path the kernel looks up).
+ */
+function pathArgs(withDirs: boolean): string {
+  const dirOf = (dir: number | undefined): string => `(int32)${dir === undefined ? AT_FDCWD : regOf(dir)}`;
   const groups = new Map<string, { nrs: number[]; body: string }>();
   for (const s of TRACED_SYSCALLS) {
     if (s.shape.kind === 'sockaddr') continue;
-    const body = s.shape.kind === 'path' ? `$p = ${regOf(s.shape.arg)};` : `$p = ${regOf(s.shape.first)}; $q = ${regOf(s.shape.second)};`;
+    const body =
+      s.shape.kind === 'path'
+        ? `$p = ${regOf(s.shape.arg)};${withDirs ? ` $pd = ${dirOf(s.shape.dir)};` : ''}`
+        : `$p = ${regOf(s.shape.first)}; $q = ${regOf(s.shape.second)};${withDirs ? ` $pd = ${s.shape.targetIsSecond ? `(int32)${NO_DIR}` : dirOf(s.shape.firstDir)}; $qd = ${dirOf(s.shape.secondDir)};` : ''}`;
     const g = groups.get(body) ?? { nrs: [], body };
     g.nrs.push(s.nr);
     groups.set(body, g);
@@ -142,21 +156,102 @@ function pathArgs(): string {
   return lines.join('\n');
 }
 
+/** Components of a directory walked at most (mount crossings included); deeper is marked, not guessed. */
+export const WALK_STEPS = 48;
+/** struct mount embeds its struct vfsmount after mnt_hash (16 bytes), mnt_parent and mnt_mountpoint. */
+const MOUNT_MNT_OFFSET = 32;
+/** Why a directory walk stopped (the WEND record's state). */
+export const WALK_STATE = { whole: 0, tooDeep: 1, outsideRoot: 2, noSuchFd: 3 } as const;
+
+/**
+ * Sets $o/$k (a dentry and its vfsmount, as integers) to the directory the path in `path` is
+ * relative to, or 0 when it is absolute (or empty: the syscall then acts on the dirfd itself, and
+ * the walk below gives its path); $st to WALK_STATE.noSuchFd for a dirfd that is no open file.
+ * `dfd` holds the dirfd, AT_FDCWD or NO_DIR. The variables of locateRegs are reused on purpose:
+ * every variable is a slot of the probe's 512-byte stack for its whole run, and this probe was at
+ * the limit (a walk with its own dozen variables did not load on bpftrace 0.17).
+ */
+function dirLookup(path: string, dfd: string): string {
+  const task = '((struct task_struct *)curtask)';
+  return [
+    '$o = (uint64)0;',
+    '$k = (uint64)0;',
+    `$st = ${WALK_STATE.whole};`,
+    `if (${path} != 0 && ${dfd} != ${NO_DIR} && *(uint8 *)uptr(${path}) != 47) {`,
+    `  if (${dfd} == ${AT_FDCWD}) {`,
+    `    $o = (uint64)${task}->fs->pwd.dentry;`,
+    `    $k = (uint64)${task}->fs->pwd.mnt;`,
+    `  } else if (${dfd} >= 0 && (uint64)${dfd} < (uint64)${task}->files->fdt->max_fds) {`,
+    `    $at = *(uint64 *)kptr((uint64)${task}->files->fdt->fd + (uint64)${dfd} * 8);`,
+    '    if ($at != 0) {',
+    '      $o = (uint64)((struct file *)$at)->f_path.dentry;',
+    '      $k = (uint64)((struct file *)$at)->f_path.mnt;',
+    '    }',
+    '  }',
+    '  if ($o == 0) {',
+    `    $st = ${WALK_STATE.noSuchFd};`,
+    '  }',
+    '}',
+  ].join('\n');
+}
+
+/**
+ * Prints the directory found by dirLookup as W records, leaf first, up to the process's root
+ * (inside bwrap, the sandbox's root: the path the process itself would name), crossing mount
+ * points through struct mount, then a WEND record saying whether the walk reached that root.
+ * Printed only with a path record right after it, by the same thread, so the reader joins them.
+ */
+function dirWalk(): string {
+  const T = TOKEN_PLACEHOLDER;
+  const fs = '((struct task_struct *)curtask)->fs';
+  return [
+    'if ($o != 0 || $st != 0) {',
+    '  if ($st == 0) {',
+    `    $st = ${WALK_STATE.tooDeep};`,
+    '    $i = 0;',
+    `    while ($i < ${WALK_STEPS}) {`,
+    `      if ($o == (uint64)${fs}->root.dentry && $k == (uint64)${fs}->root.mnt) {`,
+    `        $st = ${WALK_STATE.whole};`,
+    '        break;',
+    '      }',
+    '      if ($o == (uint64)((struct vfsmount *)$k)->mnt_root) {',
+    `        $at = (uint64)((struct mount *)($k - ${MOUNT_MNT_OFFSET}))->mnt_parent;`,
+    `        if ($at == $k - ${MOUNT_MNT_OFFSET}) {`,
+    `          $st = ${WALK_STATE.outsideRoot};`,
+    '          break;',
+    '        }',
+    `        $o = (uint64)((struct mount *)($k - ${MOUNT_MNT_OFFSET}))->mnt_mountpoint;`,
+    `        $k = $at + ${MOUNT_MNT_OFFSET};`,
+    '      } else {',
+    `        printf("${T}|W|%d|%d|${T}|%s|${T}\\n", tid, $i, str(((struct dentry *)$o)->d_name.name));`,
+    '        $o = (uint64)((struct dentry *)$o)->d_parent;',
+    '      }',
+    '      $i = $i + 1;',
+    '    }',
+    '  }',
+    `  printf("${T}|WEND|%d|%d|${T}\\n", tid, $st);`,
+    '}',
+  ].join('\n');
+}
+
 /**
  * The kernel-side dedup of one record kind: a repeat of a known key adds to its count under the
- * key's uid (its first nsecs); a new key within the budget and the rate is stored and printed once;
- * anything else is counted per (syscall, errno) in @over. `printfArgs` may use $t, the new uid.
+ * key's record id (its first nsecs); a new key within the budget and the rate is stored and printed
+ * once; anything else is counted per (syscall, errno) in @over. `printfArgs` may use $t, the new id.
  */
-function dedupOrCount(uidVar: string, mapKey: string, printfArgs: string): string {
+function dedupOrCount(ridVar: string, mapKey: string, printfArgs: string, beforePrint = ''): string {
   return [
-    `${uidVar} = ${mapKey};`,
-    `if (${uidVar} != 0) {`,
-    `  @cnt[${uidVar}] = count();`,
+    // `+ (uint64)0`: this read comes before any write of the map, and bpftrace 0.20+ cannot type a
+    // map from a read alone (the error it gives names the next map, @cnt).
+    `${ridVar} = ${mapKey} + (uint64)0;`,
+    `if (${ridVar} != 0) {`,
+    `  @cnt[${ridVar}] = count();`,
     `} else if (@printed < ${RECORD_BUDGET} && @tokens > 0) {`,
     '  @printed = @printed + 1;',
     '  @tokens = @tokens - 1;',
     '  $t = nsecs;',
     `  ${mapKey} = $t;`,
+    ...(beforePrint ? [indent(beforePrint, 1)] : []),
     `  printf(${printfArgs});`,
     '} else {',
     '  @over[$id, $r] = count();',
@@ -164,9 +259,19 @@ function dedupOrCount(uidVar: string, mapKey: string, printfArgs: string): strin
   ].join('\n');
 }
 
+/**
+ * What the bpftrace at hand can run. `legacy` (0.17): the 512-byte BPF stack holds a path key and a
+ * path record and nothing more, so relative paths are printed as given. `modern` (0.20+, which
+ * moves large values off the stack): relative paths carry their directory, walked in the kernel.
+ */
+export type ProgramVariant = 'legacy' | 'modern';
+
 /** The program text with TOKEN_PLACEHOLDER in it. Deterministic: install-helper writes it once. */
-export function monitorProgram(): string {
+export function monitorProgram(variant: ProgramVariant = 'legacy'): string {
   const T = TOKEN_PLACEHOLDER;
+  const modern = variant === 'modern';
+  const lookup = (path: string, dfd: string): string => (modern ? `${indent(dirLookup(path, dfd), 4)}\n` : '');
+  const walk = modern ? `${indent(dirWalk(), 4)}\n` : '';
   const fileErr = anyOf('$r', FILE_DENIAL_ERRNOS.map((e) => -e));
   const sockErr = anyOf('$r', SOCKET_DENIAL_ERRNOS.map((e) => -e));
   const seccomp = anyOf('$id', SECCOMP_SYSCALLS);
@@ -222,11 +327,11 @@ tracepoint:sched:sched_process_exit {
   if (@tracked[$p]) {
     delete(@tracked[$p]);
   }
-  if ($p == $2) {
+  if ($p == (int32)$2) {
     printf("${T}|EXIT|owner|%d|%llu|${T}\\n", $2, nsecs);
     @ending = nsecs;
   }
-  if ($p == $1) {
+  if ($p == (int32)$1) {
     printf("${T}|EXIT|root|%d|%llu|${T}\\n", $1, nsecs);
     @ending = nsecs;
   }
@@ -304,21 +409,21 @@ ${indent(locateRegs(), 1)}
     } else {
       $p = (uint64)0;
       $q = (uint64)0;
-${indent(pathArgs(), 1)}
+${modern ? `      $pd = (int32)${AT_FDCWD};\n      $qd = (int32)${AT_FDCWD};\n` : ''}${indent(pathArgs(modern), 1)}
       if ($q != 0 && (@pairprinted >= ${PAIR_BUDGET} || @tokens <= 0)) {
         @over[$id, $r] = count();
       } else if ($q != 0) {
         @pairprinted = @pairprinted + 1;
         @tokens = @tokens - 1;
         $t = nsecs;
-        printf("${T}|F2|%d|%d|%d|%d|%llu|0|${T}|%s|${T}|%s|${T}\\n", $id, pid, tid, $r, $t, comm, str(uptr($p)));
-        printf("${T}|P2|%d|%d|%d|%d|%llu|0|${T}|%s|${T}|%s|${T}\\n", $id, pid, tid, $r, $t, comm, str(uptr($q)));
+${lookup('$p', '$pd')}${walk}        printf("${T}|F2|%d|%d|%d|%d|%llu|0|${T}|%s|${T}|%s|${T}\\n", $id, pid, tid, $r, $t, comm, str(uptr($p)));
+${lookup('$q', '$qd')}${walk}        printf("${T}|P2|%d|%d|%d|%d|%llu|0|${T}|%s|${T}|%s|${T}\\n", $id, pid, tid, $r, $t, comm, str(uptr($q)));
       } else if ($p != 0) {
-${indent(dedupOrCount('$u', '@uid[$id, $r, comm, str(uptr($p))]', `"${T}|F|%d|%d|%d|%d|%llu|%llu|${T}|%s|${T}|%s|${T}\\n", $id, pid, tid, $r, $t, $t, comm, str(uptr($p))`), 4)}
+${modern ? '        // The directory is part of the key: the same relative name in two directories is two denials.\n' : ''}${lookup('$p', '$pd')}${indent(dedupOrCount('$u', `@rid[$id, $r, comm, ${modern ? '$o, ' : ''}str(uptr($p))]`, `"${T}|F|%d|%d|%d|%d|%llu|%llu|${T}|%s|${T}|%s|${T}\\n", $id, pid, tid, $r, $t, $t, comm, str(uptr($p))`, modern ? dirWalk() : ''), 4)}
       }
     }
   } else if ($r == -1 && (${seccomp})) {
-${indent(dedupOrCount('$v', '@suid[$id, comm]', `"${T}|S|%d|%d|%d|%d|%llu|%llu|${T}|%s|${T}||${T}\\n", $id, pid, tid, $r, $t, $t, comm`), 2)}
+${indent(dedupOrCount('$v', '@srid[$id, comm]', `"${T}|S|%d|%d|%d|%d|%llu|%llu|${T}|%s|${T}||${T}\\n", $id, pid, tid, $r, $t, $t, comm`), 2)}
   }
 }
 interval:s:1 {
@@ -327,14 +432,23 @@ interval:s:1 {
 END {
   ${counts}
   printf("${T}|END|%llu|${T}\\n", nsecs);
-  clear(@tracked); clear(@ending); clear(@regsat); clear(@regsbad); clear(@uid); clear(@suid); clear(@cnt); clear(@printed); clear(@tokens); clear(@netprinted); clear(@pairprinted); clear(@over);
+  clear(@tracked); clear(@ending); clear(@regsat); clear(@regsbad); clear(@rid); clear(@srid); clear(@cnt); clear(@printed); clear(@tokens); clear(@netprinted); clear(@pairprinted); clear(@over);
 }
 `;
 }
 
-/** Environment the privileged side sets for bpftrace (kept here so both launch paths agree). */
+/**
+ * Environment the privileged side sets for bpftrace (kept here so both launch paths agree). Both
+ * generations' names: 0.17 reads BPFTRACE_STRLEN and BPFTRACE_MAP_KEYS_MAX, 0.20+ deprecates them
+ * for BPFTRACE_MAX_STRLEN and BPFTRACE_MAX_MAP_KEYS (the new name wins when both are set). 0.20+
+ * also appends ".." to a cut string unless BPFTRACE_STR_TRUNC_TRAILER is empty: the records must
+ * be the same on every version, and the decoder marks truncation itself.
+ */
 export const BPFTRACE_ENV: Readonly<Record<string, string>> = {
   BPFTRACE_STRLEN: String(STRLEN),
+  BPFTRACE_MAX_STRLEN: String(STRLEN),
   BPFTRACE_MAP_KEYS_MAX: String(KERNEL_DEDUP_KEYS),
+  BPFTRACE_MAX_MAP_KEYS: String(KERNEL_DEDUP_KEYS),
+  BPFTRACE_STR_TRUNC_TRAILER: '',
   BPFTRACE_PERF_RB_PAGES: '256',
 };

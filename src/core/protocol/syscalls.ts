@@ -3,9 +3,13 @@
 // measured on these machines, 55 per-syscall exit probes took 4.5 s to detach (one RCU grace period
 // each) against the 2.5 s target. The price is this table (and reading the arguments from pt_regs).
 
+/**
+ * Where a path argument sits, and the directory fd a relative one is relative to (`dir`; absent:
+ * the cwd). The monitor resolves that directory in the kernel at the syscall.
+ */
 export type ArgShape =
-  | { kind: 'path'; arg: number }
-  | { kind: 'twoPaths'; first: number; second: number; targetIsSecond: boolean }
+  | { kind: 'path'; arg: number; dir?: number }
+  | { kind: 'twoPaths'; first: number; second: number; targetIsSecond: boolean; firstDir?: number; secondDir?: number }
   | { kind: 'sockaddr'; arg: number };
 
 export interface SyscallInfo {
@@ -15,44 +19,54 @@ export interface SyscallInfo {
 }
 
 const p = (arg: number): ArgShape => ({ kind: 'path', arg });
+/** A *at syscall: the path at `arg`, relative to the directory fd in `dir`. */
+const at = (dir: number, arg: number): ArgShape => ({ kind: 'path', arg, dir });
 const two = (first: number, second: number, targetIsSecond = false): ArgShape => ({
   kind: 'twoPaths',
   first,
   second,
   targetIsSecond,
 });
+const twoAt = (firstDir: number, first: number, secondDir: number, second: number): ArgShape => ({
+  kind: 'twoPaths',
+  first,
+  second,
+  targetIsSecond: false,
+  firstDir,
+  secondDir,
+});
 
 /** Syscalls whose denials carry a path or an address. */
 export const TRACED_SYSCALLS: readonly SyscallInfo[] = [
   { nr: 2, name: 'open', shape: p(0) },
-  { nr: 257, name: 'openat', shape: p(1) },
-  { nr: 437, name: 'openat2', shape: p(1) },
+  { nr: 257, name: 'openat', shape: at(0, 1) },
+  { nr: 437, name: 'openat2', shape: at(0, 1) },
   { nr: 85, name: 'creat', shape: p(0) },
   { nr: 87, name: 'unlink', shape: p(0) },
-  { nr: 263, name: 'unlinkat', shape: p(1) },
+  { nr: 263, name: 'unlinkat', shape: at(0, 1) },
   { nr: 84, name: 'rmdir', shape: p(0) },
   { nr: 83, name: 'mkdir', shape: p(0) },
-  { nr: 258, name: 'mkdirat', shape: p(1) },
+  { nr: 258, name: 'mkdirat', shape: at(0, 1) },
   { nr: 133, name: 'mknod', shape: p(0) },
-  { nr: 259, name: 'mknodat', shape: p(1) },
+  { nr: 259, name: 'mknodat', shape: at(0, 1) },
   { nr: 82, name: 'rename', shape: two(0, 1) },
-  { nr: 264, name: 'renameat', shape: two(1, 3) },
-  { nr: 316, name: 'renameat2', shape: two(1, 3) },
+  { nr: 264, name: 'renameat', shape: twoAt(0, 1, 2, 3) },
+  { nr: 316, name: 'renameat2', shape: twoAt(0, 1, 2, 3) },
   { nr: 86, name: 'link', shape: two(0, 1) },
-  { nr: 265, name: 'linkat', shape: two(1, 3) },
+  { nr: 265, name: 'linkat', shape: twoAt(0, 1, 2, 3) },
   // symlink(target, linkpath): the write happens at linkpath, the second argument.
   { nr: 88, name: 'symlink', shape: two(0, 1, true) },
-  { nr: 266, name: 'symlinkat', shape: two(0, 2, true) },
+  { nr: 266, name: 'symlinkat', shape: { ...two(0, 2, true), secondDir: 1 } },
   { nr: 90, name: 'chmod', shape: p(0) },
-  { nr: 268, name: 'fchmodat', shape: p(1) },
-  { nr: 452, name: 'fchmodat2', shape: p(1) },
+  { nr: 268, name: 'fchmodat', shape: at(0, 1) },
+  { nr: 452, name: 'fchmodat2', shape: at(0, 1) },
   { nr: 92, name: 'chown', shape: p(0) },
   { nr: 94, name: 'lchown', shape: p(0) },
-  { nr: 260, name: 'fchownat', shape: p(1) },
+  { nr: 260, name: 'fchownat', shape: at(0, 1) },
   { nr: 76, name: 'truncate', shape: p(0) },
-  { nr: 280, name: 'utimensat', shape: p(1) },
+  { nr: 280, name: 'utimensat', shape: at(0, 1) },
   { nr: 59, name: 'execve', shape: p(0) },
-  { nr: 322, name: 'execveat', shape: p(1) },
+  { nr: 322, name: 'execveat', shape: at(0, 1) },
   { nr: 165, name: 'mount', shape: p(1) },
   { nr: 42, name: 'connect', shape: { kind: 'sockaddr', arg: 1 } },
   { nr: 49, name: 'bind', shape: { kind: 'sockaddr', arg: 1 } },
