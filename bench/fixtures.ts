@@ -2,12 +2,65 @@
 // sources the build-like workload compiles. It lives under /var/tmp, not /tmp: Fence gives the
 // sandbox its own /tmp, which would hide the workspace from the command.
 
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { isExecutableFile } from '../src/monitor/programs';
 
 /** The repository root, seen from the bundled out/bench/*.js. */
 export const REPO_ROOT = path.resolve(__dirname, '../..');
+
+/** The fence binary every run uses, as in the test rig: FENCE_LENS_FENCE, else the one CI installs. */
+export const FENCE = process.env.FENCE_LENS_FENCE || '/usr/local/bin/fence';
+
+/**
+ * A bpftrace the benchmarks measure the monitor with: the host's, and Debian 13's from the chroot
+ * scripts/bpftrace-chroot.sh builds, when it is there.
+ */
+export interface Bpftrace {
+  /** `bpftrace-0.17`: the prefix of this platform's keys. */
+  readonly label: string;
+  readonly path: string;
+  /** `v0.17.0` */
+  readonly version: string;
+}
+
+/** Where the benchmarks look for bpftrace, and the platform each place is expected to be. */
+const BPFTRACE_CANDIDATES: readonly { readonly path: string; readonly expected: string; readonly fix: string }[] = [
+  { path: '/usr/bin/bpftrace', expected: 'bpftrace-0.17', fix: 'apt-get install bpftrace' },
+  { path: '/var/lib/fence-lens/bin/bpftrace-0.23', expected: 'bpftrace-0.23', fix: 'bash scripts/bpftrace-chroot.sh up' },
+];
+
+/** A platform that could not be measured, and why (its rows are null with this reason). */
+export interface MissingBpftrace {
+  readonly label: string;
+  readonly reason: string;
+}
+
+/** The bpftraces found at their fixed places, with their versions, and the ones that were not. */
+export function findBpftraces(): { found: Bpftrace[]; missing: MissingBpftrace[] } {
+  const found: Bpftrace[] = [];
+  const missing: MissingBpftrace[] = [];
+  for (const c of BPFTRACE_CANDIDATES) {
+    if (!isExecutableFile(c.path)) {
+      missing.push({ label: c.expected, reason: `${c.path} not installed (${c.fix})` });
+      continue;
+    }
+    const r = spawnSync(c.path, ['--version'], { encoding: 'utf8' });
+    const m = /v(\d+)\.(\d+)[.\d]*/.exec(r.stdout ?? '');
+    if (r.status !== 0 || !m) {
+      missing.push({ label: c.expected, reason: `${c.path} --version failed: ${(r.stderr ?? '').trim().split('\n').pop() ?? r.status} (${c.fix})` });
+      continue;
+    }
+    found.push({ label: `bpftrace-${m[1]}.${m[2]}`, path: c.path, version: m[0] });
+  }
+  return { found, missing };
+}
+
+/** Pins a command to one CPU: perf-event tracepoints cost several times more on the CPU they were opened on. */
+export function pinned(cpu: number, file: string, args: readonly string[]): [string, string[]] {
+  return ['/usr/bin/taskset', ['-c', String(cpu), file, ...args]];
+}
 
 export interface Fixtures {
   readonly dir: string;

@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { startRun } from '../src/sandbox/run';
-import { REPO_ROOT, type Fixtures } from './fixtures';
+import { FENCE, REPO_ROOT, type Fixtures } from './fixtures';
 import { percentile } from './stats';
 
 const PREFIX = '/etc/fence_lens_bench_lat_';
@@ -32,7 +32,7 @@ function timedCommand(f: Fixtures, count: number, intervalUs: number): string {
 
 export async function storeLatency(f: Fixtures, count: number, intervalUs: number): Promise<LatencyResult> {
   const samples: number[] = [];
-  const handle = startRun({ command: timedCommand(f, count, intervalUs), cwd: f.dir, settings: f.settings, monitor: 'direct', stdio: 'pipe' });
+  const handle = startRun({ command: timedCommand(f, count, intervalUs), cwd: f.dir, settings: f.settings, monitor: 'direct', programs: { fence: FENCE }, stdio: 'pipe' });
   handle.store.onChange((c) => {
     if (c.kind !== 'added') return;
     const at = process.hrtime.bigint();
@@ -50,7 +50,7 @@ export async function storeLatency(f: Fixtures, count: number, intervalUs: numbe
 export function cliLatency(f: Fixtures, count: number, intervalUs: number): Promise<LatencyResult> {
   return new Promise((resolve, reject) => {
     const cli = path.join(REPO_ROOT, 'dist/cli.js');
-    const args = [cli, 'run', '--monitor', 'direct', '--settings', f.settings, '-c', timedCommand(f, count, intervalUs)];
+    const args = [cli, 'run', '--monitor', 'direct', '--fence', FENCE, '--settings', f.settings, '-c', timedCommand(f, count, intervalUs)];
     const child = spawn(process.execPath, args, { cwd: f.dir, stdio: ['ignore', 'ignore', 'pipe'] });
     const samples: number[] = [];
     let partial = '';

@@ -1,125 +1,131 @@
 // Overhead of the monitor on the sandboxed workload (build-like, storm) and on an unrelated
-// process (bystander), each as a ratio against a baseline measured in the same round. The variants'
-// order rotates from round to round so that drift on a shared machine does not favour one of them.
+// process (bystander), each against a baseline measured in the same round. Every variant ("arm") of
+// a comparison runs once per round, in an order that rotates from round to round so that drift on a
+// shared machine does not favour one of them; a ratio is the median of the per-round ratios.
 
 import { spawn } from 'node:child_process';
 import type { ViolationStore } from '../src/core/store';
 import { startRun } from '../src/sandbox/run';
-import { parseBenchCpuNs, parseBenchNs, STORM_TARGET, type Fixtures } from './fixtures';
-import { runInFence, type SandboxResult, type Variant } from './sandboxRuns';
+import { FENCE, parseBenchCpuNs, parseBenchNs, pinned, STORM_TARGET, type Bpftrace, type Fixtures } from './fixtures';
+import { whileFloorProbe, type ExitProbe } from './floorProbe';
+import { runInFence, type SandboxResult } from './sandboxRuns';
 import { median } from './stats';
 
-export interface WorkloadOverhead {
-  /** Median of the per-round ratios monitored / unmonitored. */
-  readonly ratio: number;
-  /** Median of the per-round ratios strace / unmonitored. */
-  readonly straceRatio: number;
-  /** The same two ratios on the workload's CPU time (user + system) instead of its wall time. */
-  readonly cpuRatio: number;
-  readonly straceCpuRatio: number;
-  /** Median workload time per variant, ms. */
-  readonly medianMs: Readonly<Record<Variant, number>>;
-  readonly rounds: number;
-  /** The count the monitor held for the storm's path in the last monitored round (exact or not). */
-  readonly monitoredTargetCount: number;
+/** One variant of a comparison: a name and how to take one sample of it. */
+export interface Arm<S> {
+  readonly name: string;
+  readonly run: () => Promise<S>;
 }
 
-export async function workloadOverhead(
-  f: Fixtures,
-  shell: string,
-  rounds: number,
-  log: (line: string) => void,
-  withBare = true,
-): Promise<WorkloadOverhead> {
-  const variants: Variant[] = withBare ? ['unmonitored', 'monitored', 'strace', 'bare'] : ['unmonitored', 'monitored', 'strace'];
-  const ms: Record<Variant, number[]> = { unmonitored: [], monitored: [], strace: [], bare: [] };
-  const ratios: number[] = [];
-  const straceRatios: number[] = [];
-  const cpuRatios: number[] = [];
-  const straceCpuRatios: number[] = [];
-  let monitoredTargetCount = 0;
-  if (withBare) await runInFence(f, 'unmonitored', shell); // warm caches (page cache, gcc, fence's binary) once, unrecorded
+/** Samples per arm, round by round (index r of every arm is the same round). */
+export interface Rounds<S> {
+  readonly rounds: number;
+  readonly samples: Readonly<Record<string, readonly S[]>>;
+}
+
+export async function runRounds<S>(arms: readonly Arm<S>[], rounds: number, show: (r: number, order: readonly string[], got: ReadonlyMap<string, S>) => void): Promise<Rounds<S>> {
+  const samples: Record<string, S[]> = Object.fromEntries(arms.map((a) => [a.name, [] as S[]]));
   for (let r = 0; r < rounds; r++) {
-    const order = variants.map((_, i) => variants[(i + r) % variants.length]);
-    const got = new Map<Variant, SandboxResult>();
-    for (const v of order) {
-      const res = await runInFence(f, v, shell);
-      got.set(v, res);
-      ms[v].push(res.workMs);
-      if (v === 'monitored' && res.store) monitoredTargetCount = res.store.list().find((x) => x.target === STORM_TARGET)?.count ?? 0;
-    }
-    const base = got.get('unmonitored')?.workMs ?? Number.NaN;
-    ratios.push((got.get('monitored')?.workMs ?? Number.NaN) / base);
-    straceRatios.push((got.get('strace')?.workMs ?? Number.NaN) / base);
-    const cpuBase = got.get('unmonitored')?.cpuMs ?? Number.NaN;
-    cpuRatios.push((got.get('monitored')?.cpuMs ?? Number.NaN) / cpuBase);
-    straceCpuRatios.push((got.get('strace')?.cpuMs ?? Number.NaN) / cpuBase);
-    log(`  round ${r + 1}/${rounds}: ${order.map((v) => `${v} ${Math.round(got.get(v)?.workMs ?? 0)} ms (cpu ${Math.round(got.get(v)?.cpuMs ?? 0)})`).join(', ')}`);
+    const order = arms.map((_, i) => arms[(i + r) % arms.length]);
+    const got = new Map<string, S>();
+    for (const arm of order) got.set(arm.name, await arm.run());
+    for (const arm of arms) samples[arm.name].push(got.get(arm.name) as S);
+    show(r, order.map((a) => a.name), got);
   }
-  return {
-    ratio: median(ratios),
-    straceRatio: median(straceRatios),
-    cpuRatio: median(cpuRatios),
-    straceCpuRatio: median(straceCpuRatios),
-    medianMs: { unmonitored: median(ms.unmonitored), monitored: median(ms.monitored), strace: median(ms.strace), bare: ms.bare.length ? median(ms.bare) : Number.NaN },
-    rounds,
-    monitoredTargetCount,
-  };
+  return { rounds, samples };
+}
+
+/** Median over rounds of a[r] / b[r] for a figure of the samples. */
+export function pairedRatio<S>(res: Rounds<S>, a: string, b: string, figure: (s: S) => number): number {
+  const xs = res.samples[a];
+  const ys = res.samples[b];
+  if (!xs || !ys) return Number.NaN;
+  return median(xs.map((x, i) => figure(x) / figure(ys[i])));
+}
+
+export function medianOf<S>(res: Rounds<S>, arm: string, figure: (s: S) => number): number {
+  const xs = res.samples[arm];
+  return xs ? median(xs.map(figure)) : Number.NaN;
 }
 
 export function eventsIn(store: ViolationStore): number {
   return store.list().reduce((n, v) => n + v.count, 0) + store.overflow.events;
 }
 
-export interface BystanderOverhead {
-  /** Median per-round ratio for the file-work loop (open + read + close). */
-  readonly ratio: number;
-  /** The same for the null-syscall loop (getppid): the worst case of a probe on every syscall. */
-  readonly nullRatio: number;
-  /** Both on the loops' CPU time instead of wall time. */
-  readonly cpuRatio: number;
-  readonly nullCpuRatio: number;
-  /**
-   * The floor: the same loops while the cheapest possible probe of this kind is attached (one
-   * raw_syscalls:sys_exit program that rejects every syscall at its first instruction), against the
-   * same unmonitored baseline. No monitor that sees syscall exits this way can cost less.
-   */
-  readonly floorRatio: number;
-  readonly floorNullRatio: number;
-  readonly medianMs: {
-    readonly fileWith: number;
-    readonly fileWithout: number;
-    readonly fileFloor: number;
-    readonly nullWith: number;
-    readonly nullWithout: number;
-    readonly nullFloor: number;
-  };
-  readonly rounds: number;
+/** The count the monitor held for the storm's path (exact or not). */
+export function stormCount(res: SandboxResult): number {
+  return res.store?.list().find((x) => x.target === STORM_TARGET)?.count ?? 0;
 }
+
+/** A platform measured in a comparison: its bpftrace and the exit probe its program uses. */
+export interface Platform {
+  readonly bpftrace: Bpftrace;
+  readonly probe: ExitProbe;
+}
+
+export const monitoredArm = (p: Platform): string => `monitored:${p.bpftrace.label}`;
+export const floorArm = (p: Platform): string => `floor:${p.bpftrace.label}`;
+
+/**
+ * A workload inside Fence: unmonitored (the baseline), monitored with each platform's bpftrace,
+ * unmonitored while each platform's floor probe is attached (with `floors`), strace -f, and bare
+ * fence with and without Fence's own monitor (`fence -m`, as root). The variants not measured in the
+ * quick plan (`withBare`) are bare fence and therefore `fence -m` against it.
+ */
+export function workloadArms(f: Fixtures, shell: string, platforms: readonly Platform[], opts: { floors: boolean; withBare: boolean }): Arm<SandboxResult>[] {
+  const arms: Arm<SandboxResult>[] = [{ name: 'unmonitored', run: () => runInFence(f, 'unmonitored', shell) }];
+  for (const p of platforms) {
+    arms.push({ name: monitoredArm(p), run: () => runInFence(f, 'monitored', shell, { bpftrace: p.bpftrace }) });
+    if (opts.floors) arms.push({ name: floorArm(p), run: () => whileFloorProbe(p.bpftrace, p.probe, () => runInFence(f, 'unmonitored', shell)) });
+  }
+  arms.push({ name: 'strace', run: () => runInFence(f, 'strace', shell) });
+  arms.push({ name: 'fence-m', run: () => runInFence(f, 'fence-m', shell) });
+  if (opts.withBare) arms.push({ name: 'bare', run: () => runInFence(f, 'bare', shell) });
+  return arms;
+}
+
+/** `warmUp`: one unrecorded run first (page cache, gcc, fence's binary). */
+export async function workloadOverhead(f: Fixtures, shell: string, arms: readonly Arm<SandboxResult>[], rounds: number, log: (line: string) => void, warmUp: boolean): Promise<Rounds<SandboxResult>> {
+  if (warmUp) await runInFence(f, 'unmonitored', shell);
+  return runRounds(arms, rounds, (r, order, got) =>
+    log(`  round ${r + 1}/${rounds}: ${order.map((v) => `${v} ${Math.round(got.get(v)?.workMs ?? 0)} ms (cpu ${Math.round(got.get(v)?.cpuMs ?? 0)})`).join(', ')}`),
+  );
+}
+
+export const wallMs = (s: SandboxResult): number => s.workMs;
+export const cpuMs = (s: SandboxResult): number => s.cpuMs;
 
 interface LoopTime {
   readonly wallMs: number;
   readonly cpuMs: number;
 }
 
-function runLoop(f: Fixtures, args: readonly string[]): Promise<LoopTime> {
+function runLoop(f: Fixtures, cpu: number, args: readonly string[]): Promise<LoopTime> {
   return new Promise((resolve, reject) => {
-    const child = spawn(f.workload, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    const [file, argv] = pinned(cpu, f.workload, args);
+    const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     child.on('error', reject);
     child.on('close', () => {
       const ns = parseBenchNs(out);
-      const cpu = parseBenchCpuNs(out);
-      if (ns === null || cpu === null) reject(new Error(`bystander loop failed: ${out}`));
-      else resolve({ wallMs: ns / 1e6, cpuMs: cpu / 1e6 });
+      const cpuNs = parseBenchCpuNs(out);
+      if (ns === null || cpuNs === null) reject(new Error(`bystander loop failed: ${out}`));
+      else resolve({ wallMs: ns / 1e6, cpuMs: cpuNs / 1e6 });
     });
   });
 }
 
-/** Runs `during` while an idle sandboxed command (monitored or not) is running. */
-async function whileSandboxIdles<T>(f: Fixtures, monitored: boolean, during: () => Promise<T>): Promise<T> {
-  const handle = startRun({ command: 'cat >/dev/null', cwd: f.dir, settings: f.settings, monitor: monitored ? 'direct' : 'off', stdio: 'pipe' });
+/** Runs `during` while an idle sandboxed command (monitored with `bpftrace`, or not) is running. */
+async function whileSandboxIdles<T>(f: Fixtures, bpftrace: Bpftrace | null, during: () => Promise<T>): Promise<T> {
+  const handle = startRun({
+    command: 'cat >/dev/null',
+    cwd: f.dir,
+    settings: f.settings,
+    monitor: bpftrace ? 'direct' : 'off',
+    programs: { fence: FENCE, ...(bpftrace ? { bpftrace: bpftrace.path } : {}) },
+    stdio: 'pipe',
+  });
   handle.stdout?.resume();
   handle.stderr?.resume();
   await new Promise<void>((resolve) => {
@@ -130,7 +136,7 @@ async function whileSandboxIdles<T>(f: Fixtures, monitored: boolean, during: () 
       }
     });
   });
-  if (monitored && handle.monitorStatus.state !== 'active') throw new Error(`monitor not active: ${handle.monitorStatus.detail}`);
+  if (bpftrace && handle.monitorStatus.state !== 'active') throw new Error(`monitor (${bpftrace.label}) not active: ${handle.monitorStatus.detail}`);
   try {
     return await during();
   } finally {
@@ -139,109 +145,53 @@ async function whileSandboxIdles<T>(f: Fixtures, monitored: boolean, during: () 
   }
 }
 
-/**
- * The floor probe: attached to the same tracepoint as the monitor, it rejects every syscall at once.
- * bpftrace execs its -c child only once every probe is attached, so that exec says "attached".
- */
-export const FLOOR_PROGRAM = [
-  'tracepoint:raw_syscalls:sys_exit /args->ret < -4096/ { @n = count(); }',
-  'tracepoint:sched:sched_process_exec /pid == cpid/ { printf("FLOOR_ATTACHED\\n"); }',
-].join('\n');
-
-/** Runs `during` while the floor probe is attached. */
-async function whileFloorProbe<T>(during: () => Promise<T>): Promise<T> {
-  const child = spawn('bpftrace', ['-e', FLOOR_PROGRAM, '-c', '/bin/sleep 600'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  child.stderr.resume();
-  try {
-    await new Promise<void>((resolve, reject) => {
-      let out = '';
-      child.on('error', reject);
-      child.on('exit', (code) => reject(new Error(`floor probe exited ${code} before attaching`)));
-      child.stdout.setEncoding('utf8').on('data', (d: string) => {
-        out += d;
-        if (out.includes('FLOOR_ATTACHED')) resolve();
-      });
-    });
-    return await during();
-  } finally {
-    const gone = new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', () => resolve())));
-    if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
-    await gone;
-  }
-}
-
 export interface BystanderSizes {
   readonly nullCalls: number;
   readonly fileCalls: number;
-  /** Loops per session; the session's figure is their median. */
+  /** Loops per session and CPU; the session's figure is their median. */
   readonly repeats: number;
 }
 
-export async function bystanderOverhead(f: Fixtures, rounds: number, sizes: BystanderSizes, log: (line: string) => void): Promise<BystanderOverhead> {
-  const nullArgs = ['nullcalls', String(sizes.nullCalls)];
-  const fileArgs = ['filecalls', String(sizes.fileCalls), '/etc/hostname'];
+/** The two loops of an unrelated process. */
+export type Loop = 'file' | 'null';
+
+/** One session's loop times, keyed `file@cpu0`, `null@cpu1`, ... */
+export type BystanderSample = Readonly<Record<string, LoopTime>>;
+
+export const loopKey = (loop: Loop, cpu: number): string => `${loop}@cpu${cpu}`;
+
+/**
+ * Sessions per round: no monitor (an unmonitored run idles), and for each platform the product's
+ * monitor attached to an idle run, and the floor probe attached beside an unmonitored one. In every
+ * session each loop runs pinned to each CPU in turn.
+ */
+export async function bystanderOverhead(f: Fixtures, platforms: readonly Platform[], cpus: readonly number[], rounds: number, sizes: BystanderSizes, log: (line: string) => void): Promise<Rounds<BystanderSample>> {
+  const argsOf: Record<Loop, string[]> = { null: ['nullcalls', String(sizes.nullCalls)], file: ['filecalls', String(sizes.fileCalls), '/etc/hostname'] };
   // Several short loops per session, alternating, so one burst of a neighbour's load on this shared
   // machine spoils one loop rather than a whole session.
-  const loops = async (): Promise<[LoopTime, LoopTime]> => {
-    const file: LoopTime[] = [];
-    const nul: LoopTime[] = [];
+  const loops = async (): Promise<BystanderSample> => {
+    const got: Record<string, LoopTime[]> = {};
     for (let i = 0; i < sizes.repeats; i++) {
-      file.push(await runLoop(f, fileArgs));
-      nul.push(await runLoop(f, nullArgs));
+      for (const cpu of cpus) {
+        for (const loop of ['file', 'null'] as const) (got[loopKey(loop, cpu)] ??= []).push(await runLoop(f, cpu, argsOf[loop]));
+      }
     }
-    const med = (xs: LoopTime[]): LoopTime => ({ wallMs: median(xs.map((x) => x.wallMs)), cpuMs: median(xs.map((x) => x.cpuMs)) });
-    return [med(file), med(nul)];
+    return Object.fromEntries(Object.entries(got).map(([k, xs]) => [k, { wallMs: median(xs.map((x) => x.wallMs)), cpuMs: median(xs.map((x) => x.cpuMs)) }]));
   };
-  type Arm = 'off' | 'on' | 'floor';
-  const arms: Arm[] = ['off', 'on', 'floor'];
-  const session = (arm: Arm): Promise<[LoopTime, LoopTime]> =>
-    arm === 'floor' ? whileSandboxIdles(f, false, () => whileFloorProbe(loops)) : whileSandboxIdles(f, arm === 'on', loops);
-  const ms: Record<Arm, { file: number[]; nul: number[] }> = { off: { file: [], nul: [] }, on: { file: [], nul: [] }, floor: { file: [], nul: [] } };
-  const ratios = { file: [] as number[], nul: [] as number[], fileCpu: [] as number[], nulCpu: [] as number[], floorFile: [] as number[], floorNul: [] as number[] };
-  await runLoop(f, fileArgs); // warm-up
-  for (let r = 0; r < rounds; r++) {
-    const order = arms.map((_, i) => arms[(i + r) % arms.length]);
-    const got = new Map<Arm, [LoopTime, LoopTime]>();
-    for (const arm of order) got.set(arm, await session(arm));
-    const none: [LoopTime, LoopTime] = [
-      { wallMs: Number.NaN, cpuMs: Number.NaN },
-      { wallMs: Number.NaN, cpuMs: Number.NaN },
-    ];
-    const [fileOn, nullOn] = got.get('on') ?? none;
-    const [fileOff, nullOff] = got.get('off') ?? none;
-    const [fileFloor, nullFloor] = got.get('floor') ?? none;
-    for (const arm of arms) {
-      const [file, nul] = got.get(arm) ?? none;
-      ms[arm].file.push(file.wallMs);
-      ms[arm].nul.push(nul.wallMs);
-    }
-    ratios.file.push(fileOn.wallMs / fileOff.wallMs);
-    ratios.nul.push(nullOn.wallMs / nullOff.wallMs);
-    ratios.fileCpu.push(fileOn.cpuMs / fileOff.cpuMs);
-    ratios.nulCpu.push(nullOn.cpuMs / nullOff.cpuMs);
-    ratios.floorFile.push(fileFloor.wallMs / fileOff.wallMs);
-    ratios.floorNul.push(nullFloor.wallMs / nullOff.wallMs);
-    const show = (x: LoopTime): number => Math.round(x.wallMs);
-    log(`  round ${r + 1}/${rounds}: file loop ${show(fileOff)} -> ${show(fileOn)} ms (floor probe ${show(fileFloor)}), null-syscall loop ${show(nullOff)} -> ${show(nullOn)} ms (floor ${show(nullFloor)})`);
+  const arms: Arm<BystanderSample>[] = [{ name: 'unmonitored', run: () => whileSandboxIdles(f, null, loops) }];
+  for (const p of platforms) {
+    arms.push({ name: monitoredArm(p), run: () => whileSandboxIdles(f, p.bpftrace, loops) });
+    arms.push({ name: floorArm(p), run: () => whileSandboxIdles(f, null, () => whileFloorProbe(p.bpftrace, p.probe, loops)) });
   }
-  return {
-    ratio: median(ratios.file),
-    nullRatio: median(ratios.nul),
-    cpuRatio: median(ratios.fileCpu),
-    nullCpuRatio: median(ratios.nulCpu),
-    floorRatio: median(ratios.floorFile),
-    floorNullRatio: median(ratios.floorNul),
-    medianMs: {
-      fileWith: median(ms.on.file),
-      fileWithout: median(ms.off.file),
-      fileFloor: median(ms.floor.file),
-      nullWith: median(ms.on.nul),
-      nullWithout: median(ms.off.nul),
-      nullFloor: median(ms.floor.nul),
-    },
-    rounds,
-  };
+  await runLoop(f, cpus[0], argsOf.file); // warm-up
+  return runRounds(arms, rounds, (r, _order, got) => {
+    const base = got.get('unmonitored');
+    const parts = [...got.entries()]
+      .filter(([name]) => name !== 'unmonitored')
+      .map(([name, s]) => `${name} ${cpus.map((c) => `cpu${c} ${(s[loopKey('null', c)].wallMs / (base?.[loopKey('null', c)].wallMs ?? Number.NaN)).toFixed(2)}x`).join(' ')}`);
+    log(`  round ${r + 1}/${rounds}: null-syscall loop vs none: ${parts.join('; ')}`);
+  });
 }
+
+export const loopWall = (key: string) => (s: BystanderSample): number => s[key]?.wallMs ?? Number.NaN;
+export const loopCpu = (key: string) => (s: BystanderSample): number => s[key]?.cpuMs ?? Number.NaN;

@@ -11,10 +11,11 @@ import path from 'node:path';
 import { bundleSize } from './extensionSize';
 import { extensionHost } from './extensionHost';
 import { extensionRows } from './extensionRows';
-import { buildWorkload, makeFixtures, REPO_ROOT, stormSame } from './fixtures';
+import { buildWorkload, FENCE, findBpftraces, makeFixtures, REPO_ROOT, stormSame } from './fixtures';
 import { cliLatency, pipeLatencyFloor, storeLatency } from './latency';
-import { monitorLifecycle } from './monitorLifecycle';
-import { bystanderOverhead, workloadOverhead, type BystanderSizes } from './overhead';
+import { monitorLifecycle, type LifecycleResult } from './monitorLifecycle';
+import { bystanderOverhead, workloadArms, workloadOverhead, type BystanderSizes } from './overhead';
+import { platformRows, workloadFigures } from './platformRows';
 import { markdownTable, terminalTable, updateReadme, verdict, type Row } from './results';
 import { straceSyscalls } from './sandboxRuns';
 import { round } from './stats';
@@ -37,8 +38,8 @@ interface Plan {
   /** Extension hosts started for the activation / lag figures (one cold activation each). */
   readonly extensionHosts: number;
   readonly extensionDenials: number;
-  /** Bare fence is a reference column only: the quick mode skips it (and the warm-up run). */
-  readonly bare: boolean;
+  /** The quick mode skips the unrecorded warm-up run before the build and the storm. */
+  readonly warmUp: boolean;
 }
 
 const FULL: Plan = {
@@ -55,7 +56,7 @@ const FULL: Plan = {
   bystander: { nullCalls: 2_000_000, fileCalls: 100_000, repeats: 3 },
   extensionHosts: 3,
   extensionDenials: 3000,
-  bare: true,
+  warmUp: true,
 };
 
 const QUICK: Plan = {
@@ -72,7 +73,7 @@ const QUICK: Plan = {
   bystander: { nullCalls: 1_000_000, fileCalls: 40_000, repeats: 1 },
   extensionHosts: 1,
   extensionDenials: 3000,
-  bare: false,
+  warmUp: false,
 };
 
 const LATENCY_INTERVAL_US = 20_000;
@@ -101,7 +102,7 @@ const ISSUE_KEYS: ReadonlySet<string> = new Set([
 /** How to read and rerun the table; the findings behind the misses are in docs/bench-findings.md. */
 const README_NOTES = `How to rerun (as root: the monitor runs in \`direct\` mode; needs fence, bwrap, bpftrace, strace, gcc):
 \`npm run bench\` (full, about 12 minutes here), \`npm run bench -- --quick\` (under 2 minutes, smaller storms, fewer
-rounds, no bare-fence column, one extension host instead of three), add \`--readme\` to rewrite this table; the extension
+rounds, no warm-up run, one extension host instead of three), add \`--readme\` to rewrite this table; the extension
 rows start code-server as the test user (\`scripts/setup-vscode-host.sh\`, \`test/vscode/run-host.mjs --mode bench\`), and
 \`--only-extension\` reruns just them into an existing \`bench-results.json\`. Results go to \`bench-results.json\`
 (issue 4's keys at the top level with the machine, the date and the reason for every null; the other rows and
@@ -110,9 +111,20 @@ per-round details under \`supplementary\`).
 How the numbers are made: sandboxed workloads time themselves (\`BENCH_NS\` from bench/workload.c, CLOCK_MONOTONIC),
 so the runs' start-up and the monitor's attach/detach are not in the overhead ratios (they are their own rows).
 *Monitored* = the engine's \`startRun\` with \`--monitor direct\`; *unmonitored* = the same with \`off\`; strace =
-\`strace -f -qq -e trace=<the monitor's syscalls>\` around bare fence. Each round runs every variant in a rotating
-order; a ratio is the median of the per-round ratios. Latency is arrival time in Node minus the CLOCK_MONOTONIC
-the workload wrote into the denied path just before the call; \`latency.floor\` is the same path minus the monitor
+\`strace -f -qq -e trace=<the monitor's syscalls>\` around bare fence; Fence's own monitor = bare \`fence -m\` as root
+(bpftrace on its per-syscall exit tracepoints, one printed line per denial), against bare fence without \`-m\`.
+Each round runs every variant in a rotating order; a ratio is the median of the per-round ratios.
+**Per bpftrace** (rows prefixed \`bpftrace-0.17.\`, the host's, and \`bpftrace-0.23.\`, Debian 13's from the chroot
+\`scripts/bpftrace-chroot.sh\` builds; a platform not found has null rows saying why): attach, detach, the storm and
+the bystander loops, each next to its *floor*, the cheapest program on the probe type the product's program uses with
+that bpftrace (read from the program the engine ran): one exit probe whose predicate no syscall passes, plus the exec
+probe that proves attachment, run by the same bpftrace in the same rounds. \`vs_floor\` is product / floor round by
+round: what the program costs beyond its probe type. Bystander loops run pinned (\`taskset\`) to each CPU in turn,
+because a perf-event tracepoint is opened on CPU 0 and costs about 3x more there. Issue 4's \`monitor.attach_s\`,
+\`monitor.detach_s\`, \`overhead.storm.ratio\` and \`overhead.bystander.ratio\` (the worst CPU's file loop) in
+bench-results.json are the host bpftrace's rows. \`FENCE_LENS_FENCE\` names the fence binary (default
+/usr/local/bin/fence). Latency is arrival time in Node minus the CLOCK_MONOTONIC the workload wrote into the denied
+path just before the call; \`latency.floor\` is the same path minus the monitor
 (a process writing timestamps into a pipe), i.e. what this machine's scheduler adds on its own.
 Extension activation is timed next to a trivial extension's in the same host (VS Code's own price of activating
 anything). activate() only registers commands, views and providers; the doctor behind the welcome views runs after
@@ -122,8 +134,8 @@ loaded on the first run. Both bundles are minified in every build, so the tests 
 
 Why targets are missed (measured; details in \`docs/bench-findings.md\`): the monitor is one program on
 \`raw_syscalls:sys_exit\` that rejects successful syscalls at its first instruction, and every syscall of the machine
-pays that tracepoint's dispatch whatever the program does: \`overhead.bystander.floor.ratio\` measures a do-nothing
-program on the same tracepoint in the same rounds, and the monitor sits on it (per-syscall tracepoints would spare
+pays that tracepoint's dispatch whatever the program does: the \`floor.ratio\` rows measure a do-nothing program on
+the same probe type in the same rounds, and the monitor sits on it (per-syscall tracepoints would spare
 unrelated syscalls but took 4.5 s to detach). The storm pays ~0.9 us of BPF per denied open (register lookup,
 200-byte string read, 232-byte dedup key). Attach time is bpftrace 0.17's start-up: LLVM, BTF, and reading
 \`available_events\` 21 times per tracepoint probe (the program has four). Decoder throughput: the stream is what the
@@ -148,15 +160,15 @@ function tool(file: string, args: readonly string[]): string {
   }
 }
 
-function machine(): Record<string, string | number> {
+function machine(bpftraces: readonly { label: string; path: string; version: string }[]): Record<string, string | number> {
   return {
     nproc: os.availableParallelism(),
     kernel: os.release(),
     cpu: os.cpus()[0]?.model ?? 'unknown',
     memory_gib: round(os.totalmem() / 2 ** 30, 1),
     node: process.version,
-    bpftrace: tool('bpftrace', ['--version']),
-    fence: tool('/usr/local/bin/fence', ['--version']),
+    bpftrace: bpftraces.map((b) => `${b.version} (${b.path})`).join(', '),
+    fence: `${tool(FENCE, ['--version'])} (${FENCE})`,
     strace: tool('strace', ['-V']),
   };
 }
@@ -198,10 +210,19 @@ async function main(): Promise<void> {
   const f = makeFixtures();
   try {
     log(`strace traces: ${straceSyscalls().join(',')}`);
+    const { found: bpftraces, missing } = findBpftraces();
+    for (const m of missing) log(`${m.label}: not measured: ${m.reason}`);
+    if (bpftraces.length === 0) throw new Error(`no bpftrace found: ${missing.map((m) => m.reason).join('; ')}`);
+    const cpus = [...Array(os.availableParallelism()).keys()];
     log('throughput: decoder + store on the program\'s own stream, vs line splitting');
     const tp = throughput(plan.throughputSeconds, plan.throughputRounds, log);
-    log('monitor attach / detach');
-    const life = await monitorLifecycle(plan.lifecycleRounds, log);
+    const lives: LifecycleResult[] = [];
+    for (const b of bpftraces) {
+      log(`monitor attach / detach with ${b.label} (${b.path})`);
+      lives.push(await monitorLifecycle(b, plan.lifecycleRounds, log));
+    }
+    const platforms = lives.map((l) => ({ bpftrace: l.bpftrace, probe: l.probe }));
+    const host = platforms[0];
     log('latency: denied syscall -> store');
     const latStore = await storeLatency(f, plan.latencyEvents, LATENCY_INTERVAL_US);
     log(`  p50 ${latStore.p50.toFixed(2)} ms, p95 ${latStore.p95.toFixed(2)} ms, ${latStore.samples}/${latStore.expected} seen`);
@@ -211,13 +232,16 @@ async function main(): Promise<void> {
     log('latency: denied syscall -> CLI line');
     const latCli = await cliLatency(f, plan.latencyEvents, LATENCY_INTERVAL_US);
     log(`  p50 ${latCli.p50.toFixed(2)} ms, p95 ${latCli.p95.toFixed(2)} ms, ${latCli.samples}/${latCli.expected} seen`);
-    log('overhead: build-like workload inside Fence');
-    const build = await workloadOverhead(f, buildWorkload(), plan.buildRounds, log, plan.bare);
-    log(`overhead: storm of ${plan.stormOps} denied writes inside Fence`);
-    const storm = await workloadOverhead(f, stormSame(f, plan.stormOps), plan.stormRounds, log, plan.bare);
-    if (storm.monitoredTargetCount !== plan.stormOps) log(`  WARNING: the monitor counted ${storm.monitoredTargetCount} of ${plan.stormOps} denials`);
-    log('overhead: bystander syscall loops outside the sandbox');
-    const by = await bystanderOverhead(f, plan.bystanderRounds, plan.bystander, log);
+    log(`overhead: build-like workload inside Fence (monitor with ${host.bpftrace.label})`);
+    const buildShell = buildWorkload();
+    const buildRounds = await workloadOverhead(f, buildShell, workloadArms(f, buildShell, [host], { floors: false, withBare: true }), plan.buildRounds, log, plan.warmUp);
+    const build = workloadFigures(buildRounds, host);
+    log(`overhead: storm of ${plan.stormOps} denied writes inside Fence, with ${platforms.map((p) => p.bpftrace.label).join(' and ')} and their floors`);
+    const stormShell = stormSame(f, plan.stormOps);
+    const stormRounds = await workloadOverhead(f, stormShell, workloadArms(f, stormShell, platforms, { floors: true, withBare: true }), plan.stormRounds, log, plan.warmUp);
+    const storm = workloadFigures(stormRounds, host);
+    log(`overhead: bystander loops outside the sandbox, pinned to CPU ${cpus.join(' and ')}`);
+    const by = await bystanderOverhead(f, platforms, cpus, plan.bystanderRounds, plan.bystander, log);
     log(`storm heap: ${plan.heapDenials} denials of distinct paths`);
     const heapDistinct = await stormHeap(f, 'distinct', plan.heapDenials);
     log(`  ${JSON.stringify(heapDistinct)}`);
@@ -225,50 +249,63 @@ async function main(): Promise<void> {
     const heapSame = await stormHeap(f, 'same', plan.heapDenials);
     log(`  ${JSON.stringify(heapSame)}`);
     log(`extension host: ${plan.extensionHosts} code-server host(s), cold activation + event-loop lag during a ${plan.extensionDenials}-denial storm`);
-    const host = await extensionHost(plan.extensionHosts, plan.extensionDenials, log);
+    const hostExt = await extensionHost(plan.extensionHosts, plan.extensionDenials, log);
     const bundle = bundleSize();
 
+    const perPlatform = platformRows({ lives, missing, storm: stormRounds, stormOps: plan.stormOps, bystander: by, cpus, sizes: plan.bystander });
     const rows: Row[] = [
-      { key: 'overhead.build.ratio', value: build.ratio, kind: 'max', target: 1.05, unit: 'x', meaning: `build-like workload (cp -r /usr/include/linux, 4x gcc -O1, tar, cat) inside Fence, monitored / unmonitored (both through startRun; as root fence -m also runs Fence's own eBPF monitor in both); medians ${Math.round(build.medianMs.unmonitored)} -> ${Math.round(build.medianMs.monitored)} ms${Number.isNaN(build.medianMs.bare) ? "" : `, bare fence ${Math.round(build.medianMs.bare)} ms`}` },
-      { key: 'overhead.storm.ratio', value: storm.ratio, kind: 'max', target: 1.5, unit: 'x', meaning: `${plan.stormOps.toLocaleString('en-US')} denied open(O_WRONLY|O_CREAT) of one path inside Fence, monitored / unmonitored; medians ${Math.round(storm.medianMs.unmonitored)} -> ${Math.round(storm.medianMs.monitored)} ms; monitor counted ${storm.monitoredTargetCount.toLocaleString('en-US')} of them` },
+      { key: 'overhead.build.ratio', value: build.ratio, kind: 'max', target: 1.05, unit: 'x', meaning: `build-like workload (cp -r /usr/include/linux, 4x gcc -O1, tar, cat) inside Fence, monitored (${host.bpftrace.label}) / unmonitored (both through startRun; as root fence -m also runs Fence's own eBPF monitor in both); medians ${Math.round(build.ms.unmonitored)} -> ${Math.round(build.ms.monitored)} ms, bare fence ${Math.round(build.ms.bare)} ms` },
       { key: 'overhead.build.cpu_ratio', value: build.cpuRatio, kind: 'report', unit: 'x', meaning: 'the same on the workload\'s CPU time (user + system of the shell\'s children): probe cost is charged to the traced process, and CPU time is far less disturbed by the other tenants than wall time' },
-      { key: 'overhead.strace.build.ratio', value: build.straceRatio, kind: 'report', unit: 'x', meaning: `the build-like workload under strace -f on the monitor's syscalls / unmonitored; median ${Math.round(build.medianMs.strace)} ms` },
+      { key: 'overhead.strace.build.ratio', value: build.straceRatio, kind: 'report', unit: 'x', meaning: `the build-like workload under strace -f on the monitor's syscalls / unmonitored; median ${Math.round(build.ms.strace)} ms` },
+      { key: 'overhead.fence_monitor.build.ratio', value: build.fenceMonitorRatio, kind: 'report', unit: 'x', meaning: `the build-like workload under Fence's own monitor (bare \`fence -m\` as root: bpftrace on per-syscall exit tracepoints, one printed line per denial) / bare fence without -m, same rounds; medians ${Math.round(build.ms.bare)} -> ${Math.round(build.ms.fenceMonitor)} ms` },
       { key: 'overhead.storm.cpu_ratio', value: storm.cpuRatio, kind: 'report', unit: 'x', meaning: 'the storm on CPU time (getrusage of the workload), monitored / unmonitored' },
-      { key: 'overhead.strace.storm.ratio', value: storm.straceRatio, kind: 'report', unit: 'x', meaning: `the storm under strace -f / unmonitored; median ${Math.round(storm.medianMs.strace)} ms` },
-      { key: 'overhead.bystander.ratio', value: by.ratio, kind: 'max', target: 1.1, unit: 'x', meaning: `an unrelated process's open+read+close loop (${plan.bystander.fileCalls.toLocaleString('en-US')}) while a monitored run is attached / while an unmonitored one runs; medians ${Math.round(by.medianMs.fileWithout)} -> ${Math.round(by.medianMs.fileWith)} ms` },
-      { key: 'overhead.bystander.null_syscall.ratio', value: by.nullRatio, kind: 'report', unit: 'x', meaning: `worst case: ${plan.bystander.nullCalls.toLocaleString('en-US')} getppid() in an unrelated process, same comparison; medians ${Math.round(by.medianMs.nullWithout)} -> ${Math.round(by.medianMs.nullWith)} ms` },
-      { key: 'overhead.bystander.cpu_ratio', value: by.cpuRatio, kind: 'report', unit: 'x', meaning: 'the file loop on its CPU time (getrusage), with / without the monitor attached' },
-      { key: 'overhead.bystander.null_syscall.cpu_ratio', value: by.nullCpuRatio, kind: 'report', unit: 'x', meaning: 'the null-syscall loop on its CPU time' },
-      { key: 'overhead.bystander.floor.ratio', value: by.floorRatio, kind: 'report', unit: 'x', meaning: `the floor for overhead.bystander.ratio, same rounds: the file loop while the cheapest possible probe of the monitor's kind is attached (one raw_syscalls:sys_exit program that rejects every syscall at its first instruction) / unmonitored; median ${Math.round(by.medianMs.fileFloor)} ms. Every syscall of the machine pays this tracepoint's dispatch, whatever the program does` },
-      { key: 'overhead.bystander.floor.null_syscall.ratio', value: by.floorNullRatio, kind: 'report', unit: 'x', meaning: `the same floor for the getppid() loop; median ${Math.round(by.medianMs.nullFloor)} ms` },
+      { key: 'overhead.strace.storm.ratio', value: storm.straceRatio, kind: 'report', unit: 'x', meaning: `the storm under strace -f / unmonitored; median ${Math.round(storm.ms.strace)} ms` },
+      { key: 'overhead.fence_monitor.storm.ratio', value: storm.fenceMonitorRatio, kind: 'report', unit: 'x', meaning: `the storm under Fence's own monitor (bare \`fence -m\` as root) / bare fence, same rounds; medians ${Math.round(storm.ms.bare)} -> ${Math.round(storm.ms.fenceMonitor)} ms` },
+      ...perPlatform.rows,
       { key: 'latency.p50_ms', value: latStore.p50, kind: 'report', unit: 'ms', meaning: `denied syscall (CLOCK_MONOTONIC before the call) -> violation added to the store, in-process through startRun; ${latStore.samples}/${latStore.expected} denials, one every ${LATENCY_INTERVAL_US / 1000} ms` },
       { key: 'latency.p95_ms', value: latStore.p95, kind: 'max', target: 10, unit: 'ms', meaning: `the same, 95th percentile (max ${latStore.max.toFixed(2)} ms)` },
       { key: 'latency.floor.p95_ms', value: latFloor.p95, kind: 'report', unit: 'ms', meaning: `baseline for the latency rows, same run: a plain process writing CLOCK_MONOTONIC into a pipe read by Node, no monitor in between (p50 ${latFloor.p50.toFixed(2)} ms, max ${latFloor.max.toFixed(2)} ms): this machine's scheduling noise` },
       { key: 'latency.cli.p50_ms', value: latCli.p50, kind: 'report', unit: 'ms', meaning: `denied syscall -> the line printed by \`fence-lens run\` arriving on its stderr pipe; ${latCli.samples}/${latCli.expected} denials` },
       { key: 'latency.cli.p95_ms', value: latCli.p95, kind: 'max', target: 10, unit: 'ms', meaning: `the same, 95th percentile (max ${latCli.max.toFixed(2)} ms)` },
-      { key: 'monitor.attach_s', value: life.attachS, kind: 'max', target: 0.5, unit: 's', meaning: `PrivilegedMonitor.start() (direct, as root) -> READY (every probe attached), when the engine releases the command; median of ${life.attachAllS.length}` },
-      { key: 'monitor.attach.floor_s', value: life.floorAttachS, kind: 'report', unit: 's', meaning: `the floor for monitor.attach_s, same rounds: a one-probe bpftrace program (\`tracepoint:sched:sched_process_exec /pid == cpid/\`) from spawn to its "attached" line: bpftrace 0.17's own start-up (LLVM, BTF), before any program of ours` },
-      { key: 'monitor.detach_s', value: life.detachS, kind: 'max', target: 2.5, unit: 's', meaning: `the run's root process gone -> the privileged process gone (reaped); median of ${life.detachAllS.length}` },
       ...throughputRows(tp),
       { key: 'storm.distinct.heap_mb', value: heapDistinct.heapGrowthMb, kind: 'report', unit: 'MB', meaning: `heap growth (after GC, store still held) after ${heapDistinct.denials.toLocaleString('en-US')} denials of distinct paths through the real monitor; store holds ${heapDistinct.distinct.toLocaleString('en-US')} distinct (bound 10,000), overflow ${heapDistinct.overflowDistinct.toLocaleString('en-US')} distinct / ${heapDistinct.overflowEvents.toLocaleString('en-US')} events, ${heapDistinct.events.toLocaleString('en-US')} counted, ${heapDistinct.lostEvents} lost in the kernel` },
       { key: 'storm.same.heap_mb', value: heapSame.heapGrowthMb, kind: 'report', unit: 'MB', meaning: `heap growth after ${heapSame.denials.toLocaleString('en-US')} denials of one path` },
       { key: 'storm.same.count', value: heapSame.targetCount, kind: 'report', unit: '', meaning: `the count the store holds for that path (expected exactly ${heapSame.denials.toLocaleString('en-US')}; ${heapSame.lostEvents} events lost)` },
-      ...extensionRows(host, bundle),
+      ...extensionRows(hostExt, bundle),
     ];
-    const m = machine();
+    const m = machine(bpftraces);
     // Top level: exactly issue 4's keys (plus the storm's exact count, the machine and the date);
-    // every other figure of the table and the per-round details go under `supplementary`.
+    // every other figure of the table and the per-round details go under `supplementary`. Issue 4's
+    // monitor and bystander keys are the host bpftrace's figures, copied from its platform rows.
     const value = (r: Row): number | null => (r.value === null ? null : round(r.value, r.value >= 100 ? 0 : 3));
     const results: Record<string, unknown> = {};
     const supplementary: Record<string, unknown> = {};
-    for (const r of rows) (ISSUE_KEYS.has(r.key) ? results : supplementary)[r.key] = value(r);
+    const aliases = perPlatform.aliases(host.bpftrace.label);
+    for (const r of [...rows, ...aliases]) (ISSUE_KEYS.has(r.key) ? results : supplementary)[r.key] = value(r);
     results['storm.same.expected'] = heapSame.denials;
     results.mode = plan.name;
     results.date = date;
     results.machine = m;
-    results.null_reasons = Object.fromEntries(rows.filter((r) => r.value === null).map((r) => [r.key, r.note ?? 'not measured']));
-    supplementary.verdicts = Object.fromEntries(rows.filter((r) => r.kind !== 'report').map((r) => [r.key, verdict(r)]));
-    supplementary.details = { build, storm, bystander: by, latencyStore: latStore, latencyCli: latCli, latencyFloor: latFloor, lifecycle: life, throughput: tp, heapDistinct, heapSame, bundle, extensionHost: host, strace: straceSyscalls() };
+    results.null_reasons = Object.fromEntries([...rows, ...aliases].filter((r) => r.value === null).map((r) => [r.key, r.note ?? 'not measured']));
+    supplementary.verdicts = Object.fromEntries([...rows, ...aliases].filter((r) => r.kind !== 'report').map((r) => [r.key, verdict(r)]));
+    supplementary.details = {
+      platforms: platforms.map((p) => ({ ...p.bpftrace, probe: p.probe })),
+      platformsMissing: missing,
+      cpus,
+      build: { ...build, rounds: buildRounds },
+      storm: { ...storm, rounds: stormRounds },
+      bystander: by,
+      latencyStore: latStore,
+      latencyCli: latCli,
+      latencyFloor: latFloor,
+      lifecycle: lives,
+      throughput: tp,
+      heapDistinct,
+      heapSame,
+      bundle,
+      extensionHost: hostExt,
+      strace: straceSyscalls(),
+    };
     results.supplementary = supplementary;
     writeFileSync(path.join(REPO_ROOT, 'bench-results.json'), JSON.stringify(results, null, 2) + '\n');
 
@@ -276,7 +313,7 @@ async function main(): Promise<void> {
     process.stdout.write(`\n${terminalTable(rows)}\n\nmachine: ${JSON.stringify(m)}\n${plan.name} run, ${elapsed.toFixed(0)} s; wrote bench-results.json\n`);
     if (writeReadme) {
       const body = [
-        `Latest ${plan.name} run: ${date.slice(0, 10)} on ${m.nproc} cores (${m.cpu}), kernel ${m.kernel}, ${m.bpftrace}, fence (${m.fence}), Node ${m.node}; a shared, noisy VM. Each ratio is the median of per-round ratios against a baseline run in the same round.`,
+        `Latest ${plan.name} run: ${date.slice(0, 10)} on ${m.nproc} cores (${m.cpu}), kernel ${m.kernel}, bpftrace ${m.bpftrace}, fence ${m.fence}, Node ${m.node}; a shared, noisy VM. Each ratio is the median of per-round ratios against a baseline run in the same round.`,
         '',
         markdownTable(rows),
         '',

@@ -1,6 +1,7 @@
-// One command inside Fence, four ways: through the engine with the privileged monitor (the
-// product), through the engine without it (the baseline), bare fence (for reference) and bare
-// fence under strace -f on the same syscalls the monitor watches (the comparison).
+// One command inside Fence, five ways: through the engine with the privileged monitor (the
+// product, with a given bpftrace), through the engine without it (the baseline), bare fence (for
+// reference), bare fence under strace -f on the same syscalls the monitor watches, and bare fence
+// with its own monitor, `fence -m` as root (the two things a user would otherwise run).
 
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -8,9 +9,9 @@ import type { RunReport } from '../src/core/model';
 import { TRACED_SYSCALLS } from '../src/core/protocol/syscalls';
 import { startRun } from '../src/sandbox/run';
 import type { ViolationStore } from '../src/core/store';
-import { parseBenchCpuNs, parseBenchNs, type Fixtures } from './fixtures';
+import { FENCE, parseBenchCpuNs, parseBenchNs, type Bpftrace, type Fixtures } from './fixtures';
 
-export type Variant = 'monitored' | 'unmonitored' | 'bare' | 'strace';
+export type Variant = 'monitored' | 'unmonitored' | 'bare' | 'strace' | 'fence-m';
 
 export interface SandboxResult {
   readonly variant: Variant;
@@ -22,8 +23,6 @@ export interface SandboxResult {
   readonly report?: RunReport;
   readonly store?: ViolationStore;
 }
-
-const FENCE = '/usr/local/bin/fence';
 
 let straceNames: string[] | null = null;
 /** The monitor's syscalls that this strace knows by name (strace 6.1 lacks e.g. fchmodat2). */
@@ -46,9 +45,12 @@ function collect(file: string, args: readonly string[], cwd: string): Promise<{ 
   });
 }
 
-export async function runInFence(f: Fixtures, variant: Variant, shell: string, store?: ViolationStore): Promise<SandboxResult> {
-  if (variant === 'bare' || variant === 'strace') {
-    const fenceArgv = [FENCE, '-s', f.settings, '-c', shell];
+/** `bpftrace`: the one a monitored run's monitor uses (default: the engine's own lookup). */
+export async function runInFence(f: Fixtures, variant: Variant, shell: string, opts: { bpftrace?: Bpftrace; store?: ViolationStore } = {}): Promise<SandboxResult> {
+  if (variant === 'bare' || variant === 'strace' || variant === 'fence-m') {
+    // fence -m as root starts Fence's own eBPF monitor (bpftrace on per-syscall exit tracepoints,
+    // one printed line per denial); its lines go to stderr with the command's.
+    const fenceArgv = [FENCE, ...(variant === 'fence-m' ? ['-m'] : []), '-s', f.settings, '-c', shell];
     const [file, ...args] =
       variant === 'bare'
         ? fenceArgv
@@ -61,8 +63,9 @@ export async function runInFence(f: Fixtures, variant: Variant, shell: string, s
     cwd: f.dir,
     settings: f.settings,
     monitor: variant === 'monitored' ? 'direct' : 'off',
+    programs: { fence: FENCE, ...(opts.bpftrace ? { bpftrace: opts.bpftrace.path } : {}) },
     stdio: 'pipe',
-    store,
+    store: opts.store,
   });
   handle.stdin?.end();
   let output = '';
