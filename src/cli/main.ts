@@ -14,7 +14,7 @@ import { version as VERSION } from '../../package.json';
 async function doctor(): Promise<number> {
   const checks = await runDoctor();
   for (const c of checks) {
-    process.stdout.write(`${c.ok ? green('ok  ') : red('FAIL')} ${c.id.padEnd(9)} ${c.detail}\n`);
+    process.stdout.write(`${c.unknown ? '??  ' : c.ok ? green('ok  ') : red('FAIL')} ${c.id.padEnd(9)} ${c.detail}\n`);
     if (!c.ok && c.fix) process.stdout.write(`           fix: ${c.fix}\n`);
   }
   return checks.every((c) => c.ok) ? 0 : 1;

@@ -1,6 +1,6 @@
 // Checks every component a monitored run needs and says how to fix each missing one.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants as fsConstants, existsSync, readFileSync } from 'node:fs';
 import { execa } from 'execa';
 import { POLKIT_POLICY_PATH, PROGRAM_PATH } from '../core/protocol/helperFiles';
 import { PROGRAM_VERSION } from '../core/protocol/monitorProgram';
@@ -15,6 +15,25 @@ function program(name: 'bwrap' | 'socat' | 'bpftrace' | 'pkexec', fix: string, p
   return found ? { id: name, ok: true, detail: found } : { id: name, ok: false, detail: `${name} not found`, fix };
 }
 
+/**
+ * tracefs is mode 0700 root: an ordinary user cannot see into it, mounted or not, so unprivileged
+ * the check says it cannot tell (the monitor, as root, finds out) instead of failing.
+ */
+function tracefsCheck(): DoctorCheck {
+  const dirs = ['/sys/kernel/tracing', '/sys/kernel/debug/tracing'];
+  if (dirs.some((d) => existsSync(`${d}/events/raw_syscalls`))) return { id: 'tracefs', ok: true, detail: '/sys/kernel/tracing' };
+  const unreadable = dirs.some((d) => {
+    try {
+      accessSync(d, fsConstants.R_OK | fsConstants.X_OK);
+      return false;
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code === 'EACCES';
+    }
+  });
+  if (unreadable) return { id: 'tracefs', ok: true, unknown: true, detail: 'cannot tell without root (/sys/kernel/tracing is readable by root only); the monitor checks it when it starts' };
+  return { id: 'tracefs', ok: false, detail: 'tracefs is not mounted', fix: 'mount -t tracefs nodev /sys/kernel/tracing' };
+}
+
 export async function runDoctor(programs: ProgramPaths = {}): Promise<DoctorCheck[]> {
   const checks: DoctorCheck[] = [];
   const fence = locate('fence', programs);
@@ -27,8 +46,7 @@ export async function runDoctor(programs: ProgramPaths = {}): Promise<DoctorChec
   checks.push(program('bwrap', 'apt-get install bubblewrap', programs));
   checks.push(program('socat', 'apt-get install socat', programs));
   checks.push(program('bpftrace', 'apt-get install bpftrace', programs));
-  const tracefs = existsSync('/sys/kernel/tracing/events/raw_syscalls') || existsSync('/sys/kernel/debug/tracing/events/raw_syscalls');
-  checks.push(tracefs ? { id: 'tracefs', ok: true, detail: '/sys/kernel/tracing' } : { id: 'tracefs', ok: false, detail: 'tracefs is not mounted', fix: 'mount -t tracefs nodev /sys/kernel/tracing' });
+  checks.push(tracefsCheck());
   const privileged = isPrivileged();
   checks.push({ id: 'privilege', ok: true, detail: privileged ? 'privileged: the monitor runs directly' : 'unprivileged: the monitor needs the helper through pkexec or sudo' });
   const helper = locate('helper', programs).path;

@@ -9,4 +9,6 @@ export interface DoctorCheck {
   readonly detail: string;
   /** How to fix it, when not ok. */
   readonly fix?: string;
+  /** The check could not tell (it needs privileges it does not have); `ok` is then true, so it fails nothing. */
+  readonly unknown?: boolean;
 }
