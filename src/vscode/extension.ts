@@ -19,6 +19,9 @@ import { FenceQuickFixes } from './problems/quickFixes';
 import { Runs, type Run } from './runs/runs';
 import { defaultSettingsFile, monitorMode, programPaths } from './settings';
 import { StatusBar } from './runs/statusBar';
+import { RunTerminals } from './runs/terminals';
+import { SettingsPreview } from './problems/settingsPreview';
+import { UnwatchedWarning } from './setup/monitorSetup';
 import { FenceTaskProvider, TASK_TYPE } from './tasks/taskProvider';
 
 export const VIEW_ID = 'fenceLens.violations';
@@ -26,7 +29,7 @@ export const VIEW_ID = 'fenceLens.violations';
 /** One run as the API shows it: what it is and how it went, without the means to stop or change it. */
 export type RunView = Pick<
   Run,
-  'id' | 'request' | 'state' | 'exitCode' | 'report' | 'startedAt' | 'commandLine' | 'label' | 'monitor' | 'settingsFile' | 'violations' | 'violationCount' | 'done'
+  'id' | 'request' | 'state' | 'exitCode' | 'report' | 'startedAt' | 'commandLine' | 'label' | 'monitor' | 'settingsFile' | 'violations' | 'violationCount' | 'done' | 'outcome' | 'stopped'
 >;
 
 /**
@@ -41,6 +44,10 @@ export interface FenceLensApi {
   readonly statusBar: Pick<vscode.StatusBarItem, 'text' | 'tooltip' | 'command'>;
   /** The doctor's checks behind the welcome views, run shortly after activation (never in it). */
   readonly environment: Pick<EnvironmentCheck, 'checks'>;
+  /** The once-per-session warning that a run was not watched by the monitor, once shown. */
+  readonly unwatchedWarning: Pick<UnwatchedWarning, 'shown'>;
+  /** The run terminals kept for reruns. */
+  readonly terminals: Pick<RunTerminals, 'terminals'>;
   programPaths(): ProgramPaths;
   monitorMode(): MonitorMode;
 }
@@ -63,7 +70,10 @@ export function activate(context: vscode.ExtensionContext): FenceLensApi {
   const output = new OutputLog(runs);
   const diagnostics = new Diagnostics(runs);
   const status = new StatusBar(runs);
-  const launcher = new Launcher(runs, context.workspaceState);
+  const terminals = new RunTerminals();
+  const launcher = new Launcher(runs, context.workspaceState, terminals);
+  const preview = new SettingsPreview();
+  const unwatchedWarning = new UnwatchedWarning(runs, context.extensionPath);
   const tasks = new FenceTaskProvider(launcher);
   const environment = new EnvironmentCheck();
 
@@ -90,7 +100,10 @@ export function activate(context: vscode.ExtensionContext): FenceLensApi {
       new FenceQuickFixes(diagnostics, () => runs.latest()?.settingsFile ?? defaultSettingsFile(vscode.workspace.workspaceFolders?.[0]?.uri.fsPath)),
       { providedCodeActionKinds: FenceQuickFixes.kinds },
     ),
-    ...registerCommands({ runs, launcher, tasks, extensionPath: context.extensionPath }),
+    terminals,
+    preview,
+    unwatchedWarning,
+    ...registerCommands({ runs, launcher, tasks, explorer, preview, terminals, extensionPath: context.extensionPath, version: String((context.extension.packageJSON as { version?: unknown }).version ?? '') }),
     environment,
   );
   updateBadge();
@@ -102,6 +115,8 @@ export function activate(context: vscode.ExtensionContext): FenceLensApi {
     output: readOnly(output, ['lines']),
     statusBar: readOnly(status.item, ['text', 'tooltip', 'command']),
     environment: readOnly(environment, ['checks']),
+    unwatchedWarning: readOnly(unwatchedWarning, ['shown']),
+    terminals: readOnly(terminals, ['terminals']),
     programPaths,
     monitorMode,
   };

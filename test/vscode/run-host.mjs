@@ -290,9 +290,14 @@ async function uiTest(page) {
   await input.fill('>Fence: Run in Fence Sandbox');
   await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Fence: Run in Fence Sandbox…' }).first().waitFor({ timeout: 20000 });
   await page.keyboard.press('Enter');
-  // Our own quick pick: type a free command line and accept it.
   fs.mkdirSync(path.dirname(screenshot), { recursive: true });
   await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Run in Fence Sandbox' }).waitFor({ timeout: 20000 });
+  // Typing a script's name makes that script the default, and it shows what it runs.
+  await input.fill('build');
+  await sleep(500);
+  const focusedPick = await page.locator('.quick-input-list .monaco-list-row.focused').first().innerText();
+  log('focused pick for "build":', JSON.stringify(focusedPick));
+  // Our own quick pick: type a free command line and accept it.
   await input.fill(`touch ${target}`);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: `touch ${target}` }).first().waitFor({ timeout: 10000 });
   await page.keyboard.press('Enter');
@@ -307,25 +312,52 @@ async function uiTest(page) {
   await sleep(500);
   const rows = await pane.locator('.monaco-list-row').allInnerTexts();
   log('tree rows:', JSON.stringify(rows));
-  const checks = [
-    ['the welcome view before any run says "No runs yet"', welcomeShown],
-    ['the run row: command, exit code, monitor, count', rows.some((r) => r.startsWith(`touch ${target}`) && /exit 1 · monitor active · \d+ denials?/.test(r))],
-    ['a filesystem category row', rows.some((r) => r.startsWith('filesystem'))],
-    [`the target row: ${target} with errno and process`, rows.some((r) => r.startsWith(target) && /×1 · openat · EROFS Read-only file system · touch:\d+/.test(r))],
-  ];
-  // A wider side bar so the screenshot shows whole rows: drag the sash between it and the editor.
-  const sash = await pane.boundingBox();
-  if (sash) {
-    await page.mouse.move(sash.x + sash.width + 1, 300);
+  const probeName = path.basename(target);
+  // A narrow side bar (about 300 px): the file name and the errno must still show.
+  const box = await pane.boundingBox();
+  if (box) {
+    await page.mouse.move(box.x + box.width + 1, 300);
     await page.mouse.down();
-    await page.mouse.move(sash.x + 560, 300, { steps: 8 });
+    await page.mouse.move(box.x + 300, 300, { steps: 8 });
     await page.mouse.up();
   }
-  await row.hover();
   await sleep(300);
-  fs.mkdirSync(path.dirname(screenshot), { recursive: true });
-  await page.screenshot({ path: screenshot });
+  const narrow = await pane.boundingBox();
+  await page.screenshot({ path: screenshot, clip: { x: 0, y: 0, width: Math.round((narrow?.x ?? 0) + (narrow?.width ?? 300) + 8), height: 420 } });
   log('screenshot', screenshot);
+  // The context menu of the denial (right-click, then the keyboard's Shift+F10 on the focused row).
+  await row.click({ button: 'right' });
+  const menu = page.locator('.context-view .monaco-menu');
+  await menu.waitFor({ timeout: 10000 });
+  const menuItems = (await menu.locator('.action-label').allInnerTexts()).map((t) => t.trim()).filter(Boolean);
+  log('context menu:', JSON.stringify(menuItems));
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Shift+F10');
+  let keyboardMenu = false;
+  try {
+    await menu.waitFor({ timeout: 5000 });
+    keyboardMenu = true;
+  } catch {}
+  await page.keyboard.press('Escape');
+  // Enter on the focused denial opens its details (the file was never created).
+  await page.keyboard.press('Enter');
+  const detail = page.locator('.editor-instance .view-lines', { hasText: `# ${target}` });
+  let detailShown = true;
+  try {
+    await detail.waitFor({ timeout: 15000 });
+  } catch {
+    detailShown = false;
+  }
+  const checks = [
+    ['the welcome view before any run says "No runs yet"', welcomeShown],
+    ['typing "build" makes "npm run build" (showing its command) the default pick', /^npm run build\s+echo built/.test(focusedPick)],
+    ['the run row: command, exit code, monitor, count', rows.some((r) => r.startsWith(`touch ${target}`) && /exit 1 · monitor active · \d+ denials?/.test(r))],
+    ['a filesystem category row', rows.some((r) => r.startsWith('filesystem'))],
+    [`the target row: ${probeName}, its folder, errno and process`, rows.some((r) => r.startsWith(probeName) && /\/etc · EROFS · ×1 · openat · touch:\d+/.test(r))],
+    ['the denial\'s context menu: show, open, allow, copy, settings', ['Show Denial', 'Open / Reveal', 'Allow in Fence Settings…', 'Copy', 'Open Fence Settings'].every((t) => menuItems.includes(t))],
+    ['Shift+F10 opens the context menu of the focused row', keyboardMenu],
+    ['Enter on the denial opens its details', detailShown],
+  ];
   let passed = 0;
   for (const [name, ok] of checks) {
     console.log(`${ok ? '  ✓' : '  ✗'} ui: ${name}`);

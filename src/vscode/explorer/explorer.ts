@@ -5,15 +5,31 @@
 // tooltip only when hovered, since VS Code sends every property of every child it refetches.
 
 import * as vscode from 'vscode';
+import * as os from 'node:os';
 import type { Category, Violation } from '../../core/model';
-import { formatViolationLine } from '../../core/report/format';
+import { formatViolationLine, printable } from '../../core/report/format';
 import { suggestRule } from '../../core/report/policy';
-import { plural, runDescription, targetDescription, thousands, type TargetGroup } from './explorerItems';
+import { plural, runDescription, targetDescription, targetRow, thousands, type TargetGroup } from './explorerItems';
 import type { Run, Runs, RunsChange } from '../runs/runs';
 import { PAGE_SIZE, RunTree, type ExplorerNode, type PageNode, type TargetNode } from './runTree';
+import { unwatched } from '../setup/monitorFix';
 import { deniedPath } from '../files';
 
 export type { ExplorerNode } from './runTree';
+
+/** A row named in a command link of a Markdown tooltip (links carry JSON, not the node itself). */
+export interface NodeRef {
+  readonly run: number;
+  readonly category?: Category;
+  readonly target?: string;
+}
+
+export function isNodeRef(a: unknown): a is NodeRef {
+  return typeof a === 'object' && a !== null && typeof (a as { run?: unknown }).run === 'number' && !('kind' in a);
+}
+
+/** The commands a tooltip may link to (and nothing else: the tooltip shows sandbox-chosen text). */
+export const TOOLTIP_COMMANDS = ['fenceLens.allow', 'fenceLens.openSettings', 'fenceLens.copyTarget', 'fenceLens.openTarget', 'fenceLens.howToFixMonitor'];
 
 export const REFRESH_INTERVAL_MS = 250;
 
@@ -121,11 +137,27 @@ export class ViolationExplorer implements vscode.TreeDataProvider<ExplorerNode>,
     this.dirty.clear();
   }
 
+  /** The node a tooltip's command link names, if it is still shown. */
+  nodeFor(ref: NodeRef): ExplorerNode | undefined {
+    const run = this.runs.list().find((r) => r.id === ref.run);
+    if (!run) return undefined;
+    const tree = this.tree(run);
+    if (!ref.category) return tree.node;
+    const list = tree.list(ref.category);
+    if (!list) return undefined;
+    if (ref.target === undefined) return list.node;
+    return list.ordered().find((t) => t.node.group.target === ref.target)?.node;
+  }
+
   getChildren(node?: ExplorerNode): ExplorerNode[] {
     if (!node) return this.runs.list().map((run) => this.tree(run).node);
     switch (node.kind) {
-      case 'run':
-        return this.tree(node.run).categories();
+      case 'run': {
+        const tree = this.tree(node.run);
+        return unwatched(node.run.monitor) ? [tree.notice, ...tree.categories()] : tree.categories();
+      }
+      case 'notice':
+        return [];
       case 'category':
         return this.tree(node.run).list(node.category)?.children() ?? [];
       case 'page':
@@ -139,6 +171,8 @@ export class ViolationExplorer implements vscode.TreeDataProvider<ExplorerNode>,
     switch (node.kind) {
       case 'run':
         return undefined;
+      case 'notice':
+        return this.tree(node.run).node;
       case 'category':
         return this.tree(node.run).node;
       case 'page':
@@ -153,7 +187,9 @@ export class ViolationExplorer implements vscode.TreeDataProvider<ExplorerNode>,
   getTreeItem(node: ExplorerNode): vscode.TreeItem {
     switch (node.kind) {
       case 'run':
-        return runItem(node.run);
+        return runItem(node.run, node.run === this.runs.latest());
+      case 'notice':
+        return noticeItem(node.run);
       case 'category': {
         const list = this.tree(node.run).list(node.category);
         list?.ordered(); // brings the total up to date
@@ -181,7 +217,7 @@ export class ViolationExplorer implements vscode.TreeDataProvider<ExplorerNode>,
   resolveTreeItem(item: vscode.TreeItem, node: ExplorerNode): vscode.TreeItem {
     if (item.tooltip !== undefined) return item;
     if (node.kind === 'run') item.tooltip = runTooltip(node.run);
-    else if (node.kind === 'target') item.tooltip = targetTooltip(node.group);
+    else if (node.kind === 'target') item.tooltip = targetTooltip(node);
     return item;
   }
 
@@ -192,15 +228,30 @@ export class ViolationExplorer implements vscode.TreeDataProvider<ExplorerNode>,
   }
 }
 
-function runItem(run: Run): vscode.TreeItem {
-  const item = new vscode.TreeItem(run.label, vscode.TreeItemCollapsibleState.Expanded);
-  item.id = `run-${run.id}`;
+/** The latest run expanded, older ones collapsed (their id changes, so VS Code forgets they were open). */
+function runItem(run: Run, latest: boolean): vscode.TreeItem {
+  const item = new vscode.TreeItem(run.label, latest ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+  item.id = latest ? `run-${run.id}` : `run-${run.id}.older`;
   item.description = runDescription(run);
   const running = run.state === 'running';
+  const ok = run.exitCode === 0 && !run.stopped;
   item.iconPath = running
     ? new vscode.ThemeIcon('sync~spin')
-    : new vscode.ThemeIcon(run.exitCode === 0 ? 'pass' : 'error', new vscode.ThemeColor(run.exitCode === 0 ? 'testing.iconPassed' : 'testing.iconFailed'));
+    : run.stopped
+      ? new vscode.ThemeIcon('debug-stop')
+      : new vscode.ThemeIcon(ok ? 'pass' : 'error', new vscode.ThemeColor(ok ? 'testing.iconPassed' : 'testing.iconFailed'));
   item.contextValue = running ? 'run.running' : 'run';
+  return item;
+}
+
+function noticeItem(run: Run): vscode.TreeItem {
+  const item = new vscode.TreeItem('File denials not watched', vscode.TreeItemCollapsibleState.None);
+  item.id = `run-${run.id}/notice`;
+  item.description = `monitor ${run.monitor.state}: ${printable(run.monitor.detail)}`;
+  item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
+  item.tooltip = `The monitor was ${run.monitor.state}: ${printable(run.monitor.detail)}\nDenied file writes, execs and connects of this run were not seen. Press Enter for how to fix it.`;
+  item.command = { command: 'fenceLens.howToFixMonitor', title: 'How to Fix', arguments: [{ run: run.id } satisfies NodeRef] };
+  item.contextValue = 'notice';
   return item;
 }
 
@@ -228,10 +279,13 @@ function pageItem(node: PageNode): vscode.TreeItem {
   return item;
 }
 
+const HOME = os.homedir();
+
 function targetItem(run: Run, group: TargetGroup): vscode.TreeItem {
-  const item = new vscode.TreeItem(group.target, vscode.TreeItemCollapsibleState.None);
+  const row = targetRow(group, HOME);
+  const item = new vscode.TreeItem(row.label, vscode.TreeItemCollapsibleState.None);
   item.id = `run-${run.id}/${group.category}/${group.target}`;
-  item.description = targetDescription(group);
+  item.description = row.description;
   const first = group.violations[0];
   const file = deniedPath(first);
   const isPath = file !== undefined;
@@ -243,14 +297,56 @@ function targetItem(run: Run, group: TargetGroup): vscode.TreeItem {
   }
   const fixable = group.violations.some((v) => suggestRule(v) !== undefined);
   item.contextValue = ['target', isPath ? 'path' : 'other', fixable ? 'fixable' : 'nofix'].join('.');
+  // Enter (or a click) shows the denial: its file, or its details.
+  item.command = { command: 'fenceLens.showDetail', title: 'Show Denial', arguments: [refOf(run, group)] };
   return item;
 }
 
-function targetTooltip(group: TargetGroup): string {
-  const notes = group.violations.flatMap((v) =>
-    v.givenPath !== undefined ? [`given as ${v.givenPath}${v.cwdGuessed ? ", resolved against the run's cwd (the process was gone before its own could be read)" : ''}`] : [],
+function refOf(run: Run, group: TargetGroup): NodeRef {
+  return { run: run.id, category: group.category, target: group.target };
+}
+
+function commandLink(title: string, command: string, ref: NodeRef): string {
+  return `[${title}](command:${command}?${encodeURIComponent(JSON.stringify([ref]))})`;
+}
+
+/** What was denied, why (the sandbox or the host), the rule that would allow it, and links to act on it. */
+function targetTooltip(node: TargetNode): vscode.MarkdownString {
+  const { run, group } = node;
+  const ref = refOf(run, group);
+  const tip = new vscode.MarkdownString();
+  tip.isTrusted = { enabledCommands: TOOLTIP_COMMANDS };
+  tip.supportThemeIcons = true;
+  tip.appendMarkdown(`**${escapeMd(printable(group.target))}**\n\n`);
+  tip.appendMarkdown(`${escapeMd(targetDescription(group))}\n\n`);
+  for (const v of group.violations.slice(0, 5)) tip.appendMarkdown(`- \`${escapeCode(formatViolationLine(v))}\`\n`);
+  if (group.violations.length > 5) tip.appendMarkdown(`- … ${group.violations.length - 5} more\n`);
+  const notes = new Set(
+    group.violations.flatMap((v) =>
+      v.givenPath !== undefined ? [`given as ${v.givenPath}${v.cwdGuessed ? ", resolved against the run's cwd (the process was gone before its own could be read)" : ''}`] : [],
+    ),
   );
-  return [...group.violations.map(formatViolationLine), ...new Set(notes)].join('\n');
+  for (const n of notes) tip.appendMarkdown(`\n${escapeMd(printable(n))}\n`);
+  const host = group.violations.some((v) => v.cause === 'host');
+  tip.appendMarkdown(
+    host
+      ? `\n**Cause:** the host's own permissions (it would fail outside Fence too); no Fence setting allows it.\n`
+      : `\n**Cause:** the sandbox's policy.\n`,
+  );
+  const s = group.violations.map((v) => suggestRule(v)).find((x) => x !== undefined);
+  if (s) tip.appendMarkdown(`\n**Rule:** \`${s.setting} += ${escapeCode(JSON.stringify(s.value))}\` (${escapeMd(s.description)})\n`);
+  const links = [
+    ...(s ? [commandLink('$(unlock) Allow…', 'fenceLens.allow', ref)] : []),
+    ...(deniedPath(group.violations[0]) ? [commandLink('$(go-to-file) Open / Reveal', 'fenceLens.openTarget', ref)] : []),
+    `[$(settings-gear) Open Settings](command:fenceLens.openSettings)`,
+    commandLink('$(copy) Copy', 'fenceLens.copyTarget', ref),
+  ];
+  tip.appendMarkdown(`\n${links.join(' · ')}`);
+  return tip;
+}
+
+function escapeCode(s: string): string {
+  return printable(s).replace(/`/g, "'");
 }
 
 function escapeMd(s: string): string {

@@ -2,6 +2,8 @@
 // labels, so the tree provider stays a thin adapter and tests can assert the exact text.
 
 import type { Category, Violation } from '../../core/model';
+import * as path from 'node:path';
+import { homeRelative } from '../../core/fence/allowChoices';
 import { clockTime, describeTarget, printable } from '../../core/report/format';
 import type { Run } from '../runs/runs';
 
@@ -25,10 +27,10 @@ export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-export function runDescription(run: Run): string {
-  const parts = [clockTime(run.startedAt)];
-  parts.push(run.state === 'running' ? 'running' : `exit ${run.exitCode ?? 'none'}`);
-  parts.push(`monitor ${run.monitor.state}`);
+/** `16:56:52 · exit 1 · monitor active · 3 denials`; no monitor word until its state is known. */
+export function runDescription(run: Pick<Run, 'startedAt' | 'outcome' | 'monitor' | 'violationCount'>): string {
+  const parts = [clockTime(run.startedAt), run.outcome];
+  if (run.monitor.state !== 'starting') parts.push(`monitor ${run.monitor.state}`);
   parts.push(plural(run.violationCount, 'denial'));
   return parts.join(' · ');
 }
@@ -56,12 +58,35 @@ function unique(values: readonly string[]): string[] {
   return [...new Set(values)];
 }
 
-/** `×2 · openat · EROFS Read-only file system · touch:1234`. */
+/** `×2 · openat · EROFS Read-only file system · touch:1234`: everything about a target, for its tooltip and copies. */
 export function targetDescription(group: TargetGroup): string {
   const vs = group.violations;
-  const ops = unique(vs.map((v) => v.operation)).join(', ');
   const errnos = unique(vs.map((v) => (v.errnoName ? `${v.errnoName} ${v.message}` : v.message))).join(', ');
+  return [`×${totalCount(vs)}`, operations(vs), errnos, processes(vs)].filter(Boolean).join(' · ');
+}
+
+function operations(vs: readonly Violation[]): string {
+  return unique(vs.map((v) => v.operation)).join(', ');
+}
+
+function processes(vs: readonly Violation[]): string {
   const procs = unique(vs.flatMap((v) => (v.process === null ? [] : [v.process.pid > 0 ? `${printable(v.process.comm)}:${v.process.pid}` : printable(v.process.comm)])));
-  const shown = procs.length > 3 ? [...procs.slice(0, 3), `+${procs.length - 3}`] : procs;
-  return [`×${totalCount(vs)}`, ops, errnos, shown.join(', ')].join(' · ');
+  return (procs.length > 3 ? [...procs.slice(0, 3), `+${procs.length - 3}`] : procs).join(', ');
+}
+
+/**
+ * A target's row. A path shows its file name as the label and its folder (`~` for the home
+ * directory) first in the description, so a narrow side bar still says which file; the errno comes
+ * right after, where the row's hover actions (at its right end) do not cover it.
+ * `EROFS · ~/.cache/tool · ×2 · openat · touch:1234`.
+ */
+export function targetRow(group: TargetGroup, home: string): { readonly label: string; readonly description: string } {
+  const vs = group.violations;
+  const errnos = unique(vs.map((v) => v.errnoName ?? v.message)).join(', ');
+  const rest = [`×${totalCount(vs)}`, operations(vs), processes(vs)].filter(Boolean);
+  const first = vs[0];
+  const isPath = first.category === 'filesystem' && path.isAbsolute(first.target) && first.relatedPath === undefined && group.target !== '/';
+  if (!isPath) return { label: group.target, description: [errnos, ...rest].join(' · ') };
+  const folder = homeRelative(path.dirname(group.target), home);
+  return { label: path.basename(group.target), description: [folder === home ? '~' : folder, errnos, ...rest].join(' · ') };
 }

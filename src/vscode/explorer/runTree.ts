@@ -22,12 +22,15 @@ export type ExplorerNode =
   | { readonly kind: 'category'; readonly run: Run; readonly category: Category }
   /** Targets `index * PAGE_SIZE + 1` to `(index + 1) * PAGE_SIZE` of a category, most frequent first (index >= 1). */
   | { readonly kind: 'page'; readonly run: Run; readonly category: Category; readonly index: number; readonly list: TargetList }
-  | { readonly kind: 'target'; readonly run: Run; readonly group: TargetGroup };
+  | { readonly kind: 'target'; readonly run: Run; readonly group: TargetGroup }
+  /** The row at the top of a run that the monitor did not watch: says so, and opens how to fix it. */
+  | { readonly kind: 'notice'; readonly run: Run };
 
 export type RunNode = Extract<ExplorerNode, { kind: 'run' }>;
 export type CategoryNode = Extract<ExplorerNode, { kind: 'category' }>;
 export type PageNode = Extract<ExplorerNode, { kind: 'page' }>;
 export type TargetNode = Extract<ExplorerNode, { kind: 'target' }>;
+export type NoticeNode = Extract<ExplorerNode, { kind: 'notice' }>;
 
 /** A target row's data: its node, the violations behind it and where it sorts. */
 export interface Target {
@@ -155,11 +158,13 @@ export class TargetList {
 /** One run's categories and targets. */
 export class RunTree {
   readonly node: RunNode;
+  readonly notice: NoticeNode;
   private readonly lists = new Map<Category, TargetList>();
   private readonly targetOf = new Map<Violation, Target>();
 
   constructor(readonly run: Run) {
     this.node = { kind: 'run', run };
+    this.notice = { kind: 'notice', run };
     for (const v of run.violations()) this.add(v);
   }
 

@@ -8,7 +8,10 @@ import * as vscode from 'vscode';
 import type { Violation } from '../../core/model';
 import { suggestRule } from '../../core/report/policy';
 import { DIAGNOSTIC_SOURCE, ProblemFile, type ProblemEntry } from './problemFile';
-import { placement, problemFileFor, type Placement } from './problemPlacement';
+import { placement, problemPlaceFor, type Placement } from './problemPlacement';
+import type { TextSpan } from '../../core/fence/settingsText';
+import { loadEngine } from '../engine';
+import * as fs from 'node:fs';
 import type { Run, Runs, RunsChange } from '../runs/runs';
 
 export { DIAGNOSTIC_SOURCE } from './problemFile';
@@ -19,6 +22,18 @@ const REPAINT_MS = 300;
 export function diagnosticCode(v: Violation): string {
   const s = suggestRule(v);
   return s ? s.setting : `${v.category}.denied`;
+}
+
+/** Where each setting is written in one settings text, computed once per setting. */
+class SpanCache {
+  private readonly known = new Map<string, TextSpan | undefined>();
+  constructor(private readonly text: string) {}
+
+  get(setting: string | undefined): TextSpan | undefined {
+    const key = setting ?? '';
+    if (!this.known.has(key)) this.known.set(key, this.text === '' ? undefined : loadEngine().settingSpan(this.text, key || 'fence-lens.none'));
+    return this.known.get(key);
+  }
 }
 
 /** The latest run's problems. */
@@ -34,18 +49,27 @@ class RunProblems {
   constructor(
     readonly run: Run,
     readonly where: Placement,
+    /** The settings file's text when the run's problems were placed (spans index into it). */
+    private readonly settingsText: string,
   ) {}
 
+  private rangeOf(span: TextSpan): vscode.Range {
+    const start = lineCol(this.settingsText, span.offset);
+    const end = lineCol(this.settingsText, span.offset + span.length);
+    return new vscode.Range(start.line, start.character, end.line, end.character);
+  }
+
   add(v: Violation): void {
-    const path = problemFileFor(v, this.where);
-    if (path === undefined) return;
-    let file = this.byPath.get(path);
+    const setting = suggestRule(v)?.setting;
+    const place = problemPlaceFor(v, setting, this.where);
+    if (place === undefined) return;
+    let file = this.byPath.get(place.file);
     if (!file) {
-      file = new ProblemFile(vscode.Uri.file(path));
-      this.byPath.set(path, file);
+      file = new ProblemFile(vscode.Uri.file(place.file));
+      this.byPath.set(place.file, file);
       this.files.set(file.uri.toString(), file);
     }
-    const entry = file.add(v, () => diagnosticCode(v));
+    const entry = file.add(v, () => diagnosticCode(v), place.span && this.rangeOf(place.span));
     if (entry) this.listed.set(v, { file, entry });
     this.dirty.add(file);
   }
@@ -55,6 +79,28 @@ class RunProblems {
     if (!at) return; // not on any file, or past its file's bound: the summary counts distinct denials only
     at.file.touch(at.entry);
     this.dirty.add(at.file);
+  }
+}
+
+function lineCol(text: string, offset: number): { line: number; character: number } {
+  let line = 0;
+  let start = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    start = i + 1;
+  }
+  return { line, character: offset - start };
+}
+
+/** The text of the settings file as the editor has it (unsaved edits too), else as on disk. */
+function settingsText(file: string | undefined): string {
+  if (!file) return '';
+  const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === file);
+  if (open) return open.getText();
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return '';
   }
 }
 
@@ -110,7 +156,14 @@ export class Diagnostics implements vscode.Disposable {
     this.collection.clear();
     const run = this.runs.latest();
     this.settingsFileUsed = run?.settingsFile ?? null;
-    this.problems = run ? new RunProblems(run, placement(workspaceFolders(), this.settingsFileUsed)) : undefined;
+    if (!run) {
+      this.problems = undefined;
+      return;
+    }
+    const where = placement(workspaceFolders(), this.settingsFileUsed, (setting) => spans.get(setting));
+    const text = settingsText(where.settingsInWorkspace);
+    const spans = new SpanCache(text);
+    this.problems = new RunProblems(run, where, text);
     if (!this.problems) return;
     for (const v of this.problems.run.violations()) this.problems.add(v);
     this.repaint();

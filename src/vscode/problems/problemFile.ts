@@ -6,7 +6,7 @@
 
 import * as vscode from 'vscode';
 import type { Violation } from '../../core/model';
-import { formatViolationLine } from '../../core/report/format';
+import { describeTarget, printable } from '../../core/report/format';
 import { thousands } from '../explorer/explorerItems';
 
 /**
@@ -22,6 +22,18 @@ export const MORE_DENIALS_CODE = 'fenceLens.moreDenials';
 export function moreDenialsMessage(hidden: number): string {
   const more = hidden === 1 ? '1 more denial on this file is' : `${thousands(hidden)} more denials on this file are`;
   return `Fence: ${more} not listed here (Problems lists the first ${MAX_PROBLEMS_PER_FILE} per file); the Fence Lens view lists every denial.`;
+}
+
+/**
+ * `/etc/x: openat denied (EROFS Read-only file system, touch:1234) ×2`: the path and the operation
+ * first, so a narrow Problems row still says what was denied; no time (Problems is not a log).
+ */
+export function problemMessage(v: Violation): string {
+  const why = [v.errnoName ? `${v.errnoName} ${v.message}` : v.message, v.process ? (v.process.pid > 0 ? `${printable(v.process.comm)}:${v.process.pid}` : printable(v.process.comm)) : '']
+    .filter(Boolean)
+    .join(', ');
+  const host = v.cause === 'host' ? "; refused by the host's own permissions, not by Fence" : '';
+  return `${describeTarget(v)}: ${printable(v.operation)} denied (${why}${host})${v.count > 1 ? ` ×${v.count}` : ''}`;
 }
 
 export interface ProblemEntry {
@@ -40,12 +52,12 @@ export class ProblemFile {
   constructor(readonly uri: vscode.Uri) {}
 
   /** Lists `v` (or counts it in the summary once the file is full); the entry, or undefined when not listed. */
-  add(v: Violation, code: () => string): ProblemEntry | undefined {
+  add(v: Violation, code: () => string, range = new vscode.Range(0, 0, 0, 0)): ProblemEntry | undefined {
     if (this.listed.length >= MAX_PROBLEMS_PER_FILE) {
       this.hidden++;
       return undefined;
     }
-    const d = new vscode.Diagnostic(new vscode.Range(0, 0, 0, 0), formatViolationLine(v), vscode.DiagnosticSeverity.Warning);
+    const d = new vscode.Diagnostic(range, problemMessage(v), vscode.DiagnosticSeverity.Warning);
     d.source = DIAGNOSTIC_SOURCE;
     d.code = code();
     const entry = { violation: v, diagnostic: d };
@@ -66,7 +78,7 @@ export class ProblemFile {
   /** The list to hand to VS Code; brings the messages of touched entries up to date first. */
   diagnostics(): vscode.Diagnostic[] {
     for (const entry of this.changed) {
-      const message = formatViolationLine(entry.violation);
+      const message = problemMessage(entry.violation);
       if (message === entry.diagnostic.message) continue;
       if (this.byMessage.get(entry.diagnostic.message) === entry) this.byMessage.delete(entry.diagnostic.message);
       entry.diagnostic.message = message;

@@ -1,17 +1,32 @@
-// Which file a denial's problem goes on. A denial on a path inside a workspace folder is put on that
-// file, or on its nearest existing parent when the file was never created (a denied create leaves
-// nothing to point at). Everything else goes on the Fence settings file when it is in the workspace,
-// since that is where the fix is made; otherwise the denial has no file and only the explorer shows it.
+// Which file a denial's problem goes on, and where in it. A denial of an existing file inside a
+// workspace folder is put on that file. Everything else (a file never created, a folder, a path
+// outside the workspace, a host) goes on the Fence settings file when it is in the workspace, on the
+// key of the setting that would allow it (`"allowWrite"`; the section's key, or the top-level
+// object, when the setting is absent), since that is where the fix is made. A folder never gets a
+// problem: VS Code cannot show a directory in an editor. Without a settings file in the workspace
+// the denial has no file and only the explorer shows it.
 
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { TextSpan } from '../../core/fence/settingsText';
 import type { Violation } from '../../core/model';
-import { deniedPath, nearestExisting } from '../files';
+import { deniedPath } from '../files';
 
 /** What placement depends on besides the violation: fixed for a run, computed once per run. */
 export interface Placement {
   readonly folders: readonly string[];
   /** The run's Fence settings file when it is inside a workspace folder. */
   readonly settingsInWorkspace: string | undefined;
+  /** Where a setting is written in that file (from its text when the run started). */
+  readonly spanOf: (setting: string | undefined) => TextSpan | undefined;
+}
+
+/** Where a problem goes: the file, and the span in it (undefined: the file's first character). */
+export interface ProblemPlace {
+  readonly file: string;
+  readonly span?: TextSpan;
+  /** The place is the settings file, not the denied file itself. */
+  readonly onSettings: boolean;
 }
 
 /**
@@ -23,17 +38,23 @@ function inside(folder: string, p: string): boolean {
   return n === folder || n.startsWith(folder.endsWith('/') ? folder : `${folder}/`);
 }
 
-export function placement(folders: readonly string[], settingsFile: string | null): Placement {
-  const settingsInWorkspace = settingsFile !== null && folders.some((f) => inside(f, settingsFile)) ? settingsFile : undefined;
-  return { folders, settingsInWorkspace };
+function isFile(p: string): boolean {
+  try {
+    return fs.statSync(p).isFile();
+  } catch {
+    return false;
+  }
 }
 
-/** The file for `v`'s problem, or undefined when it has none. Touches the disk for paths in the workspace. */
-export function problemFileFor(v: Violation, where: Placement): string | undefined {
+export function placement(folders: readonly string[], settingsFile: string | null, spanOf: Placement['spanOf']): Placement {
+  const settingsInWorkspace = settingsFile !== null && folders.some((f) => inside(f, settingsFile)) ? settingsFile : undefined;
+  return { folders, settingsInWorkspace, spanOf };
+}
+
+/** Where `v`'s problem goes, or undefined when it has none. `setting` is the rule that would allow it. Touches the disk for paths in the workspace. */
+export function problemPlaceFor(v: Violation, setting: string | undefined, where: Placement): ProblemPlace | undefined {
   const target = deniedPath(v);
-  if (target) {
-    const folder = where.folders.find((f) => inside(f, target));
-    if (folder) return nearestExisting(target, folder);
-  }
-  return where.settingsInWorkspace;
+  if (target && where.folders.some((f) => inside(f, target)) && isFile(target)) return { file: target, onSettings: false };
+  if (!where.settingsInWorkspace) return undefined;
+  return { file: where.settingsInWorkspace, span: where.spanOf(setting), onSettings: true };
 }

@@ -1,15 +1,61 @@
-// Quick fixes on Fence diagnostics and the tree's "Allow" action: the engine's `suggestRule` says
-// what to allow; we write it into the Fence settings file the run used, only when the user asks.
+// Quick fixes on Fence diagnostics and the tree's "Allow…" action: the engine's `suggestRule` says
+// what to allow, core's `allowChoices` how to write it (`~/...`, narrowest first, a warning on a
+// wide folder); the change is shown as a diff of the settings file and written only on Apply.
 
 import * as vscode from 'vscode';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import type { RuleSuggestion, Violation } from '../../core/model';
+import { allowChoices, type AllowChoice } from '../../core/fence/allowChoices';
+import type { Violation } from '../../core/model';
 import { suggestRule } from '../../core/report/policy';
 import { DIAGNOSTIC_SOURCE, type Diagnostics } from './diagnostics';
 import { loadEngine } from '../engine';
 import { MORE_DENIALS_CODE } from './problemFile';
+import type { SettingsPreview } from './settingsPreview';
 
 export const APPLY_COMMAND = 'fenceLens.applySuggestion';
+
+/** Why a denial gets no fix, when it gets none although a rule names it; undefined when it can be fixed. */
+export function noFixReason(v: Violation, settingsText: string | undefined, file: string): string | undefined {
+  if (v.cause === 'host') return "the host's own permissions refused it (it would fail outside Fence too): no Fence setting allows it";
+  const s = suggestRule(v);
+  if (!s || settingsText === undefined) return undefined;
+  for (const c of allowChoices(s, v, os.homedir())) {
+    const edit = loadEngine().settingsEditFor(settingsText, c.suggestion);
+    if (!edit.changed) return `${path.basename(file)} already allows it (${edit.reason}): the host's own permissions refused it`;
+  }
+  return undefined;
+}
+
+/** The settings text as the editor has it (unsaved changes included), or as on disk; undefined when there is no file. */
+export function currentSettingsText(file: string): string | undefined {
+  const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === file);
+  if (open) return open.getText();
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+export function choicesFor(violations: readonly Violation[]): AllowChoice[] {
+  const seen = new Set<string>();
+  const out: AllowChoice[] = [];
+  for (const v of violations) {
+    if (v.cause === 'host') continue;
+    const s = suggestRule(v);
+    if (!s) continue;
+    for (const c of allowChoices(s, v, os.homedir())) {
+      const key = `${c.suggestion.setting}\u0000${c.suggestion.value}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(c);
+    }
+  }
+  // Choices with no warning first: the narrow ones.
+  return [...out.filter((c) => !c.warning), ...out.filter((c) => c.warning)];
+}
 
 export class FenceQuickFixes implements vscode.CodeActionProvider {
   static readonly kinds = [vscode.CodeActionKind.QuickFix];
@@ -21,6 +67,7 @@ export class FenceQuickFixes implements vscode.CodeActionProvider {
 
   provideCodeActions(document: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
     const file = this.settingsFileFor();
+    const text = file ? currentSettingsText(file) : undefined;
     const actions: vscode.CodeAction[] = [];
     // One action per rule: hundreds of denials in one folder (all on one line) want the same fix.
     const byRule = new Map<string, vscode.CodeAction>();
@@ -32,19 +79,32 @@ export class FenceQuickFixes implements vscode.CodeActionProvider {
       }
       if (!file) continue;
       const v = this.diagnostics.violationFor(document.uri, d.message);
-      const s = v ? suggestRule(v) : undefined;
-      if (!s) continue;
-      const rule = `${s.setting}\u0000${s.value}`;
-      const same = byRule.get(rule);
-      if (same) {
-        same.diagnostics?.push(d);
+      if (!v) continue;
+      const why = noFixReason(v, text, file);
+      if (why) {
+        const action = new vscode.CodeAction(`Fence: no fix: ${why}`, vscode.CodeActionKind.QuickFix);
+        action.diagnostics = [d];
+        action.disabled = { reason: why };
+        actions.push(action);
         continue;
       }
-      const action = new vscode.CodeAction(`Fence: ${s.description} (${s.setting} in ${path.basename(file)})`, vscode.CodeActionKind.QuickFix);
-      action.diagnostics = [d];
-      action.command = { command: APPLY_COMMAND, title: action.title, arguments: [file, s] };
-      byRule.set(rule, action);
-      actions.push(action);
+      const s = suggestRule(v);
+      if (!s) continue;
+      allowChoices(s, v, os.homedir()).forEach((c, i) => {
+        const rule = `${c.suggestion.setting}\u0000${c.suggestion.value}`;
+        const same = byRule.get(rule);
+        if (same) {
+          same.diagnostics?.push(d);
+          return;
+        }
+        const warn = c.warning ? ` (wide: ${c.warning})` : '';
+        const action = new vscode.CodeAction(`Fence: ${c.suggestion.description} (${c.suggestion.setting} in ${path.basename(file)})…${warn}`, vscode.CodeActionKind.QuickFix);
+        action.diagnostics = [d];
+        action.isPreferred = i === 0 && !c.warning;
+        action.command = { command: APPLY_COMMAND, title: action.title, arguments: [file, c] };
+        byRule.set(rule, action);
+        actions.push(action);
+      });
     }
     return actions;
   }
@@ -58,51 +118,25 @@ function showExplorerAction(d: vscode.Diagnostic): vscode.CodeAction {
   return action;
 }
 
-export function suggestionsFor(violations: readonly Violation[]): RuleSuggestion[] {
-  const seen = new Set<string>();
-  const out: RuleSuggestion[] = [];
-  for (const v of violations) {
-    const s = suggestRule(v);
-    if (!s || seen.has(`${s.setting}\u0000${s.value}`)) continue;
-    seen.add(`${s.setting}\u0000${s.value}`);
-    out.push(s);
-  }
-  return out;
-}
-
-/** The settings text as the editor has it (unsaved changes included), or as on disk; empty when there is no file. */
-async function currentText(uri: vscode.Uri): Promise<string | undefined> {
-  const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-  if (open) return open.getText();
-  try {
-    return Buffer.from(await vscode.workspace.fs.readFile(uri)).toString('utf8');
-  } catch {
-    return undefined;
-  }
-}
-
-/** Adds the suggestion to the settings file through the editor (the core computes the edits), then offers a rerun. */
-export async function allowInSettings(file: string, s: RuleSuggestion): Promise<boolean> {
-  const uri = vscode.Uri.file(file);
-  const text = await currentText(uri);
-  const result = loadEngine().settingsEditFor(text ?? '', s);
+/**
+ * Proposes the rule as a diff of the settings file; writes it on Apply (through the editor, the
+ * core computing the edits), then offers a rerun. Resolves true when written.
+ */
+export async function allowInSettings(preview: SettingsPreview, file: string, choice: AllowChoice): Promise<boolean> {
+  const s = choice.suggestion;
+  const before = currentSettingsText(file);
+  const result = loadEngine().settingsEditFor(before ?? '', s);
   if (!result.changed) {
-    void vscode.window.showInformationMessage(`Fence settings unchanged: ${result.reason}.`);
+    void vscode.window.showInformationMessage(`Fence settings unchanged: ${result.reason}; the denial came from the host's own permissions.`);
     return false;
   }
-  if (text === undefined) {
-    await vscode.workspace.fs.writeFile(uri, Buffer.from(result.text, 'utf8'));
-  } else {
-    const doc = await vscode.workspace.openTextDocument(uri);
-    const edit = new vscode.WorkspaceEdit();
-    for (const e of result.edits) edit.replace(uri, new vscode.Range(doc.positionAt(e.offset), doc.positionAt(e.offset + e.length)), e.content);
-    if (!(await vscode.workspace.applyEdit(edit)) || !(await doc.save())) throw new Error(`could not write ${file}`);
-  }
-  await vscode.window.showTextDocument(uri, { preview: true, preserveFocus: true });
+  const applied = await preview.propose(vscode.Uri.file(file), before, result, `Add ${s.value} to ${s.setting}`, choice.warning);
+  if (!applied) return false;
+  await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: true, preserveFocus: true });
   const rerun = 'Rerun Last';
   // Not awaited: the change is made; the offer to rerun must not hold the caller until dismissed.
-  void vscode.window.showInformationMessage(`Added ${s.value} to ${s.setting} in ${path.basename(file)}.`, rerun).then((choice) => {
-    if (choice === rerun) void vscode.commands.executeCommand('fenceLens.rerunLast');
+  void vscode.window.showInformationMessage(`Added ${s.value} to ${s.setting} in ${path.basename(file)}.`, rerun).then((c) => {
+    if (c === rerun) void vscode.commands.executeCommand('fenceLens.rerunLast');
   });
   return true;
 }

@@ -6,9 +6,10 @@ import * as vscode from 'vscode';
 import * as os from 'node:os';
 import type { RunReport } from '../../core/model';
 import { Run, Runs, type RunRequest } from './runs';
-import { RunTerminal } from './runTerminal';
+import type { RunTerminals } from './terminals';
 import { fenceSettingsFile, maxRecentCommands, monitorMode, programPaths } from '../settings';
 import { UntrustedWorkspaceError, isTrusted } from '../setup/trust';
+import { plural } from '../explorer/explorerItems';
 
 const RECENT_KEY = 'fenceLens.recentCommands';
 const PROGRESS_INTERVAL_MS = 250;
@@ -24,6 +25,7 @@ export class Launcher {
   constructor(
     private readonly runs: Runs,
     private readonly state: vscode.Memento,
+    private readonly terminals: RunTerminals,
   ) {}
 
   defaultCwd(): string {
@@ -48,13 +50,11 @@ export class Launcher {
     return this.last;
   }
 
-  /** Starts a run with its own terminal; resolves to the report when it ends. */
+  /** Starts a run in a terminal (its last run's, for a rerun); resolves to the report when it ends. */
   async launch(request: RunRequest, options: LaunchOptions): Promise<RunReport> {
     const run = this.start(request);
     if (typeof request.command === 'string') await this.remember(request.command);
-    const pty = new RunTerminal(run, false);
-    const terminal = vscode.window.createTerminal({ name: `Fence: ${truncate(run.label, 40)}`, pty, iconPath: new vscode.ThemeIcon('shield') });
-    if (options.interactive) terminal.show(true);
+    this.terminals.show(run, options.interactive);
     const report = vscode.window.withProgress(
       {
         location: options.interactive ? vscode.ProgressLocation.Notification : vscode.ProgressLocation.Window,
@@ -62,7 +62,7 @@ export class Launcher {
         cancellable: options.interactive,
       },
       async (progress, token) => {
-        token.onCancellationRequested(() => run.handle.stop());
+        token.onCancellationRequested(() => run.stop());
         // A few progress messages a second at most: each is a message to the window.
         let timer: NodeJS.Timeout | undefined;
         const sub = this.runs.onDidChange((c) => {
@@ -87,9 +87,10 @@ export class Launcher {
 
   private async announce(run: Run, report: RunReport): Promise<void> {
     const n = report.violations.length;
-    const text = `Fence: "${truncate(run.label, 60)}" exited with ${report.exitCode ?? 'no exit code'}; ${n} denial${n === 1 ? '' : 's'}.`;
+    const how = run.stopped ? 'Stopped' : `exited with ${report.exitCode ?? 'no exit code'}`;
+    const text = `Fence: "${truncate(run.label, 60)}" ${how}; ${plural(n, 'denial')}.`;
     const show = 'Show Violations';
-    const choice = n > 0 || report.exitCode !== 0 ? await vscode.window.showWarningMessage(text, show) : await vscode.window.showInformationMessage(text);
+    const choice = n > 0 || (report.exitCode !== 0 && !run.stopped) ? await vscode.window.showWarningMessage(text, show) : await vscode.window.showInformationMessage(text);
     if (choice === show) await vscode.commands.executeCommand('fenceLens.violations.focus');
   }
 

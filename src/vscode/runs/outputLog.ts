@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import { clockTime, formatViolationLine, printable } from '../../core/report/format';
 import type { Run, Runs, RunsChange } from './runs';
+import { plural } from '../explorer/explorerItems';
 
 /** Kept for the extension's API (tests, other tools); bounded (the last 5,000 to 5,500 lines) so a long session cannot grow it forever. */
 const MAX_MIRRORED_LINES = 5000;
@@ -41,7 +42,8 @@ export class OutputLog implements vscode.Disposable {
         break;
       case 'finished': {
         const r = change.run;
-        this.append(`[fence-lens] ${clockTime(new Date())} run ${r.id} ended: exit code ${r.exitCode ?? 'none'}, ${r.violationCount} distinct denials`);
+        const how = r.stopped ? 'stopped' : `exit code ${r.exitCode ?? 'none'}`;
+        this.append(`[fence-lens] ${clockTime(new Date())} run ${r.id} ended: ${how}, ${plural(r.violationCount, 'distinct denial')}`);
         break;
       }
       case 'cleared':
@@ -53,7 +55,8 @@ export class OutputLog implements vscode.Disposable {
     this.append('');
     this.append(`=== Run ${run.id}: ${printable(run.commandLine)}`);
     this.append(`    started ${clockTime(run.startedAt)} in ${printable(run.request.cwd)}`);
-    this.append(`    Fence settings: ${run.request.settings ?? 'Fence default'} · monitor ${run.monitor.state}`);
+    // The monitor's state is not known yet: its own line follows once it is.
+    this.append(`    Fence settings: ${run.request.settings ?? 'Fence default'}`);
   }
 
   private append(line: string): void {

@@ -28,6 +28,10 @@ export class Run {
   exitCode: number | null = null;
   report: RunReport | undefined;
   readonly startedAt = new Date();
+  /** Stop (the tree, the notification's Cancel, closing its terminal) ended it: shown as "Stopped", not as the exit code a killed sandbox leaves. */
+  stopped = false;
+  /** The monitor was turned off on purpose (the machine setting, or a task's `"monitor": false`). */
+  monitorOff = false;
 
   constructor(
     readonly id: number,
@@ -41,6 +45,19 @@ export class Run {
 
   get label(): string {
     return this.request.label ?? this.commandLine;
+  }
+
+  stop(): void {
+    if (this.state !== 'running') return;
+    this.stopped = true;
+    this.handle.stop();
+  }
+
+  /** How it ended, as every view says it: `running`, `stopped`, `exit 3`. */
+  get outcome(): string {
+    if (this.state === 'running') return 'running';
+    if (this.stopped) return 'stopped';
+    return `exit ${this.exitCode ?? 'none'}`;
   }
 
   get monitor(): MonitorStatus {
@@ -118,6 +135,7 @@ export class Runs implements vscode.Disposable {
       stdio: 'pipe',
     });
     const run = new Run(this.nextId++, request, handle);
+    run.monitorOff = request.monitorOff === true || programs.monitor === 'off';
     this.all.unshift(run);
     const subs = [
       handle.store.onChange((change) => {
@@ -175,7 +193,7 @@ export class Runs implements vscode.Disposable {
   }
 
   stopAll(): void {
-    for (const r of this.running()) r.handle.stop();
+    for (const r of this.running()) r.stop();
   }
 
   /** Forgets finished runs and empties running ones: clearing must not kill a command the user started. */

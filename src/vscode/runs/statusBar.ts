@@ -35,9 +35,11 @@ export class StatusBar implements vscode.Disposable {
     const running = this.runs.running().length;
     const denials = run.violationCount;
     const icon = running > 0 ? '$(sync~spin)' : denials > 0 ? '$(shield)' : '$(pass)';
-    const monitor = run.monitor.state === 'active' ? '' : ` · monitor ${run.monitor.state}`;
+    // No monitor word until its state is known, and none when it is watching.
+    const monitor = run.monitor.state === 'active' || run.monitor.state === 'starting' ? '' : ` · monitor ${run.monitor.state}`;
     this.item.text = `${icon} Fence: ${running > 0 ? 'running · ' : ''}${plural(denials, 'denial')}${monitor}`;
-    this.item.tooltip = `Fence Lens: ${run.commandLine}\nmonitor ${run.monitor.state}: ${run.monitor.detail}\nClick to show the violations.`;
+    const monitorLine = run.monitor.state === 'starting' ? '' : `\nmonitor ${run.monitor.state}: ${run.monitor.detail}`;
+    this.item.tooltip = `Fence Lens: ${run.commandLine}${monitorLine}\nClick to show the violations.`;
     this.item.backgroundColor = denials > 0 && running === 0 ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     this.item.show();
   }

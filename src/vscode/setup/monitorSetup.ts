@@ -3,32 +3,79 @@
 
 import * as vscode from 'vscode';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { DoctorCheck } from '../../sandbox/doctorTypes';
+import { monitorFixText, unwatched, type FixContext } from './monitorFix';
 import { loadEngine } from '../engine';
 import { programPaths } from '../settings';
-import type { Runs } from '../runs/runs';
+import type { Run, Runs } from '../runs/runs';
+
+let lastChecks: readonly DoctorCheck[] | undefined;
 
 export async function refreshEnvironment(): Promise<DoctorCheck[]> {
   const checks = await loadEngine().runDoctor(programPaths());
+  lastChecks = checks;
   const failed = (id: DoctorCheck['id']): boolean => checks.some((c) => c.id === id && !c.ok);
   await vscode.commands.executeCommand('setContext', 'fenceLens.fenceMissing', failed('fence'));
   await vscode.commands.executeCommand('setContext', 'fenceLens.helperMissing', failed('helper'));
+  await vscode.commands.executeCommand('setContext', 'fenceLens.helperInstalled', !failed('helper') && checks.some((c) => c.id === 'helper'));
   return checks;
 }
 
-export async function showMonitorStatus(runs: Runs): Promise<void> {
+function fixContext(extensionPath: string): FixContext {
+  const helper = lastChecks?.find((c) => c.id === 'helper');
+  return { user: os.userInfo().username, helperInstalled: helper ? helper.ok : undefined, cli: `node ${path.join(extensionPath, 'dist', 'cli.js')}` };
+}
+
+/** Opens the fix for a run the monitor did not watch: the exact rule or command for this machine. */
+export async function howToFixMonitor(run: Run | undefined, extensionPath: string): Promise<void> {
+  const status = run?.monitor;
+  if (!status || !unwatched(status)) return void vscode.window.showInformationMessage('Fence Lens: the latest run was watched by the monitor; nothing to fix.');
+  const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: monitorFixText(status, fixContext(extensionPath)) });
+  await vscode.window.showTextDocument(doc, { preview: true });
+}
+
+/** Once per session: the first run the monitor did not watch says so, with the fix one click away. */
+export class UnwatchedWarning implements vscode.Disposable {
+  private warned = false;
+  /** The warning shown this session, if any. */
+  shown: string | undefined;
+  private readonly subscription: vscode.Disposable;
+
+  constructor(runs: Runs, extensionPath: string) {
+    this.subscription = runs.onDidChange((change) => {
+      if (this.warned || (change.kind !== 'monitor' && change.kind !== 'finished')) return;
+      const { run } = change;
+      if (!unwatched(run.monitor) || run.monitorOff) return;
+      this.warned = true;
+      const fix = 'How to Fix';
+      this.shown = `Fence Lens: file denials are not being watched (monitor ${run.monitor.state}: ${run.monitor.detail}). Only Fence's own network denials are reported.`;
+      void vscode.window
+        .showWarningMessage(this.shown, fix)
+        .then((choice) => (choice === fix ? howToFixMonitor(run, extensionPath) : undefined));
+    });
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+  }
+}
+
+export async function showMonitorStatus(runs: Runs, extensionPath: string): Promise<void> {
   const checks = await refreshEnvironment();
-  const items: vscode.QuickPickItem[] = [];
+  const items: (vscode.QuickPickItem & { readonly fix?: true })[] = [];
   const latest = runs.latest();
   if (latest) {
     items.push({ label: 'Latest run', kind: vscode.QuickPickItemKind.Separator });
     items.push({ label: `$(${latest.monitor.state === 'active' ? 'pass' : 'warning'}) monitor ${latest.monitor.state}`, detail: latest.monitor.detail, description: `escalation ${latest.monitor.escalation} · lost events ${latest.monitor.lostEvents}` });
+    if (unwatched(latest.monitor)) items.push({ label: '$(lightbulb) How to fix…', detail: 'The exact polkit rule or command for this machine', fix: true });
   }
   items.push({ label: 'This machine', kind: vscode.QuickPickItemKind.Separator });
-  for (const c of checks) items.push({ label: `$(${c.ok ? 'pass' : 'error'}) ${c.id}`, description: c.detail, detail: c.ok ? undefined : c.fix });
+  for (const c of checks) items.push({ label: `$(${c.unknown ? 'question' : c.ok ? 'pass' : 'error'}) ${c.id}`, description: c.detail, detail: c.ok ? undefined : c.fix });
   if (checks.length === 0) items.push({ label: '$(info) no checks reported by the engine' });
-  await vscode.window.showQuickPick(items, { title: 'Fence Lens: Monitor Status', placeHolder: 'What Fence Lens found on this machine' });
+  const picked = await vscode.window.showQuickPick(items, { title: 'Fence Lens: Monitor Status', placeHolder: 'What Fence Lens found on this machine' });
+  if (picked?.fix) await howToFixMonitor(latest, extensionPath);
 }
 
 /** A Node that can run the CLI bundle as root: the extension host's own, unless it is Electron. */

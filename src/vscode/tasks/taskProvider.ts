@@ -67,18 +67,18 @@ export class FenceTaskProvider implements vscode.TaskProvider {
       scope,
       name,
       TASK_TYPE,
-      new vscode.CustomExecution(async (resolved) => this.execute(isDefinition(resolved) ? resolved : def, scope)),
+      new vscode.CustomExecution(async (resolved) => this.execute(isDefinition(resolved) ? resolved : def, scope, name)),
       [],
     );
     task.presentationOptions = { reveal: vscode.TaskRevealKind.Always, clear: true };
     return task;
   }
 
-  private execute(def: FenceTaskDefinition, scope: vscode.WorkspaceFolder | vscode.TaskScope): vscode.Pseudoterminal {
+  private execute(def: FenceTaskDefinition, scope: vscode.WorkspaceFolder | vscode.TaskScope, name: string): vscode.Pseudoterminal {
     if (!isTrusted()) return new RefusalTerminal(UNTRUSTED_MESSAGE);
     const folder = typeof scope === 'object' ? scope.uri.fsPath : undefined;
     const command = def.args && def.args.length ? [def.command, ...def.args] : def.command;
-    const base = this.launcher.request(command, def.cwd ?? folder, def.settings);
+    const base = this.launcher.request(command, def.cwd ?? folder, def.settings, name);
     if (def.template) {
       // The engine has no template option (this Fence has no -t): refuse rather than run under a policy the user did not ask for.
       return new RefusalTerminal(`"template": "${def.template}" is not supported by this Fence version; use "settings" with a file that extends it.`);

@@ -59,11 +59,15 @@ describe('fenceLens.run (contract) with real fence and the privileged monitor', 
     const categories = await items(api, runs[0].node);
     assert.equal(categories[0].label, 'filesystem');
     const targets = await items(api, categories[0].node);
-    const row = targets.find((t) => t.label === PROBE);
+    // The file name as the label, its folder first in the description, then the errno.
+    const row = targets.find((t) => t.label === 'fence-lens-probe');
     assert.ok(row, `no tree row for ${PROBE}: ${JSON.stringify(targets.map((t) => t.label))}`);
     const v = find(report, PROBE);
-    assert.equal(row.description, `×${v.count} · openat · EROFS Read-only file system · touch:${v.process?.pid}`);
+    assert.equal(row.description, `/etc · EROFS · ×${v.count} · openat · touch:${v.process?.pid}`);
     assert.equal(row.contextValue, 'target.path.fixable');
+    // Enter on the row shows the denial.
+    const item = await api.explorer.getTreeItem(row.node);
+    assert.equal(item.command?.command, 'fenceLens.showDetail');
   });
 
   it('puts the number of distinct denials of the latest run on the badge', async () => {
@@ -89,13 +93,34 @@ describe('fenceLens.run (contract) with real fence and the privileged monitor', 
     assert.equal(lines.filter((l) => l === expected).length, 1, `missing ${expected} in\n${lines.join('\n')}`);
   });
 
-  it('files denials outside the workspace on fence.json, which is in the workspace', () => {
+  it('shows the monitor status once, when it is known, and counts in words', async () => {
+    const api = await fenceLens();
+    const run = api.runs.latest();
+    assert.ok(run);
+    const lines = api.output.lines();
+    const ofRun = lines.slice(lines.indexOf(`=== Run ${run.id}: touch ${PROBE}`));
+    const end = ofRun.findIndex((l) => l.includes(`run ${run.id} ended`));
+    assert.ok(end > 0, ofRun.join('\n'));
+    const monitorLines = ofRun.slice(0, end + 1).filter((l) => /\bmonitor\b/.test(l));
+    assert.deepEqual(monitorLines.map((l) => l.split(':')[0]), ['[fence-lens] monitor active'], ofRun.join('\n'));
+    const n = report.violations.length;
+    assert.ok(ofRun[end].endsWith(`exit code 1, ${n} distinct denial${n === 1 ? '' : 's'}`), ofRun[end]);
+  });
+
+  it('files denials outside the workspace on fence.json, on the key that would allow them, path first', () => {
     const diags = fenceDiagnostics();
     assert.deepEqual(diags.map(([uri]) => uri.fsPath), [inWorkspace('fence.json')]);
     const d = diags[0][1].find((x) => x.message.includes(PROBE));
     assert.ok(d);
+    const v = find(report, PROBE);
+    assert.equal(d.message, `${PROBE}: openat denied (EROFS Read-only file system, touch:${v.process?.pid})`);
     assert.equal(d.code, 'filesystem.allowWrite');
     assert.equal(d.severity, vscode.DiagnosticSeverity.Warning);
+    const text = fs.readFileSync(inWorkspace('fence.json'), 'utf8');
+    const offset = text.indexOf('"allowWrite"');
+    const line = text.slice(0, offset).split('\n').length - 1;
+    const character = offset - (text.lastIndexOf('\n', offset) + 1);
+    assert.deepEqual([d.range.start.line, d.range.start.character, d.range.end.line, d.range.end.character], [line, character, line, character + '"allowWrite"'.length]);
   });
 
   it('did not run the workspace\'s "fence" (machine scope held for a real run)', () => {

@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { formatViolationLine } from '../../../src/core/report/format';
+import { problemMessage } from '../../../src/vscode/problems/problemFile';
 import type { RunReport } from '../../../src/core/model';
 import { fenceDiagnostics, fenceLens, inWorkspace, repainted, waitFor, workspaceDir } from './helpers';
 
@@ -31,33 +31,65 @@ describe('Problems panel and quick fixes', () => {
     // The monitor reports the path as bash passed it (relative); the extension resolves it against the run's cwd.
     const v = api.runs.latest()?.violations().find((x) => path.resolve(workspaceDir(), x.target) === existing());
     assert.ok(v);
-    assert.equal(ds[0].message, formatViolationLine(v));
+    assert.equal(ds[0].message, problemMessage(v));
+    assert.ok(ds[0].message.startsWith(`${existing()}: openat denied (EROFS`), ds[0].message);
     assert.equal(ds[0].code, 'filesystem.allowWrite');
     assert.equal(v.errnoName, 'EROFS');
   });
 
-  it('puts a denied create on the nearest existing parent folder', async () => {
-    const ds = vscode.languages.getDiagnostics(vscode.Uri.file(inWorkspace('src'))).filter((d) => d.source === 'fence');
-    assert.equal(ds.length, 1);
+  it('never puts a problem on a folder: a denied create goes on the settings key that would allow it', async () => {
+    const onFolder = fenceDiagnostics().filter(([uri]) => fs.statSync(uri.fsPath).isDirectory());
+    assert.deepEqual(onFolder.map(([uri]) => uri.fsPath), []);
     const api = await fenceLens();
-    const v = api.runs.latest()?.violations().find((x) => path.resolve(workspaceDir(), x.target) === inWorkspace('src', 'new-file.txt'));
-    assert.ok(v);
+    const created = inWorkspace('src', 'new-file.txt');
+    const v = api.runs.latest()?.violations().find((x) => x.target === created);
+    assert.ok(v, 'the engine reports the created path absolute');
     assert.equal(v.process?.comm, 'touch');
-    assert.equal(ds[0].message, formatViolationLine(v));
-    assert.equal(ds[0].code, 'filesystem.allowWrite');
+    const ds = vscode.languages.getDiagnostics(vscode.Uri.file(inWorkspace('fence.json'))).filter((d) => d.source === 'fence');
+    const d = ds.find((x) => x.message === problemMessage(v));
+    assert.ok(d, JSON.stringify(ds.map((x) => x.message)));
+    assert.ok(d.message.startsWith(`${created}: `));
+    const text = fs.readFileSync(inWorkspace('fence.json'), 'utf8');
+    assert.equal(text.split('\n')[d.range.start.line].slice(d.range.start.character, d.range.end.character), '"allowWrite"');
   });
 
-  it('offers the engine\'s rule as a quick fix and writes it into fence.json, keeping the rest', async () => {
-    await fenceLens();
+  const quickFix = async (): Promise<vscode.CodeAction> => {
     const uri = vscode.Uri.file(existing());
     await vscode.workspace.openTextDocument(uri);
     const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, new vscode.Range(0, 0, 0, 0));
     const fix = actions.find((a) => a.title.startsWith('Fence: '));
     assert.ok(fix, JSON.stringify(actions.map((a) => a.title)));
+    return fix;
+  };
+  const previewTab = (): vscode.Tab | undefined =>
+    vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.scheme === 'fence-lens-preview');
+
+  it('shows the quick fix as a diff of the settings file first; Cancel writes nothing', async () => {
+    await fenceLens();
+    const before = fs.readFileSync(inWorkspace('fence.json'), 'utf8');
+    const fix = await quickFix();
     // Fence honours only directories in allowWrite, so the engine's rule is the file's folder.
-    assert.equal(fix.title, `Fence: Allow writing in ${workspaceDir()} (filesystem.allowWrite in fence.json)`);
+    assert.equal(fix.title, `Fence: Allow writing in ${workspaceDir()} (filesystem.allowWrite in fence.json)…`);
     assert.ok(fix.command);
-    await vscode.commands.executeCommand(fix.command.command, ...(fix.command.arguments ?? []));
+    const done = Promise.resolve(vscode.commands.executeCommand<boolean>(fix.command.command, ...(fix.command.arguments ?? [])));
+    const tab = await waitFor('the settings diff', previewTab);
+    assert.ok(tab.label.startsWith('fence.json: Add '), tab.label);
+    const input = tab.input as vscode.TabInputTextDiff;
+    const proposed = (await vscode.workspace.openTextDocument(input.modified)).getText();
+    assert.deepEqual(JSON.parse(proposed), { filesystem: { allowWrite: [workspaceDir()] }, network: { allowedDomains: ['example.invalid'] } });
+    await vscode.commands.executeCommand('fenceLens.cancelSettingsPreview');
+    assert.equal(await done, false);
+    assert.equal(fs.readFileSync(inWorkspace('fence.json'), 'utf8'), before);
+    await waitFor('the diff to close', () => previewTab() === undefined);
+  });
+
+  it('writes the rule into fence.json on Apply, keeping the rest', async () => {
+    const fix = await quickFix();
+    assert.ok(fix.command);
+    const done = Promise.resolve(vscode.commands.executeCommand<boolean>(fix.command.command, ...(fix.command.arguments ?? [])));
+    await waitFor('the settings diff', previewTab);
+    await vscode.commands.executeCommand('fenceLens.applySettingsPreview');
+    assert.equal(await done, true);
     const settings: unknown = JSON.parse(fs.readFileSync(inWorkspace('fence.json'), 'utf8'));
     assert.deepEqual(settings, { filesystem: { allowWrite: [workspaceDir()] }, network: { allowedDomains: ['example.invalid'] } });
   });
