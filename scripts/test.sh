@@ -52,9 +52,10 @@ elif ! out=$(node dist/cli.js install-helper --yes --bpftrace "$BPFTRACE_023" 2>
   reinstall_default
 else
   trap reinstall_default EXIT
+  trap 'exit 130' INT TERM # through the EXIT trap
   suite "integration (bpftrace $("$BPFTRACE_023" --version | grep -oE 'v[0-9][0-9.]*'), $BPFTRACE_023)" "${INTEGRATION[@]}"
   reinstall_default
-  trap - EXIT
+  trap - EXIT INT TERM
 fi
 
 if [ -f test/vscode/run-all.sh ]; then suite vscode bash test/vscode/run-all.sh; fi
