@@ -61,3 +61,29 @@ describe('machine-scoped settings', () => {
     assert.equal(fs.existsSync(inWorkspace('EVIL-FENCE-RAN')), false);
   });
 });
+
+describe('contributions a first-time user meets', () => {
+  it('marks Fence\'s proxy ports so the editor does not offer to forward them', () => {
+    const attrs = vscode.workspace.getConfiguration('remote').inspect<Record<string, { onAutoForward?: string }>>('portsAttributes')?.defaultValue ?? {};
+    assert.equal(attrs['3128']?.onAutoForward, 'ignore', JSON.stringify(attrs));
+    assert.equal(attrs['1080']?.onAutoForward, 'ignore', JSON.stringify(attrs));
+  });
+
+  it('hides commands that make no sense yet, and gives every tree row a context menu', () => {
+    const pkg = vscode.extensions.getExtension(EXTENSION_ID)?.packageJSON as {
+      contributes: { menus: Record<string, { command: string; when?: string; group?: string }[]> };
+    };
+    const palette = new Map(pkg.contributes.menus.commandPalette.map((m) => [m.command, m.when]));
+    for (const c of ['fenceLens.clearViolations', 'fenceLens.exportReport', 'fenceLens.rerunLast']) assert.equal(palette.get(c), 'fenceLens.hasRuns', c);
+    assert.equal(palette.get('fenceLens.installHelper'), '!fenceLens.helperInstalled');
+    const menu = pkg.contributes.menus['view/item/context'].filter((m) => !m.group?.startsWith('inline'));
+    for (const row of ['run', 'run.running', 'notice', 'category', 'page', 'target.path.fixable', 'target.other.nofix']) {
+      const shown = menu.filter((m) => {
+        const re = /viewItem (==|=~) (\S+)/.exec(m.when ?? '');
+        if (!re) return true;
+        return re[1] === '==' ? re[2] === row : new RegExp(re[2].slice(1, -1)).test(row);
+      });
+      assert.ok(shown.length > 0, `no context menu entry for a ${row} row`);
+    }
+  });
+});

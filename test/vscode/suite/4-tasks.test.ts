@@ -2,7 +2,7 @@
 
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { fenceLens, repainted } from './helpers';
+import { fenceLens, items, repainted } from './helpers';
 
 async function runTask(label: string): Promise<number | undefined> {
   const tasks = await vscode.tasks.fetchTasks({ type: 'fence' });
@@ -33,6 +33,10 @@ describe('task provider (type fence)', () => {
     const run = api.runs.latest();
     assert.ok(run);
     assert.equal(run.commandLine, 'touch /etc/fence-lens-task-probe');
+    // The tree labels a task's run by the task's name.
+    assert.equal(run.label, 'write to /etc in fence');
+    const [row] = await items(api);
+    assert.equal(row.label, 'write to /etc in fence');
     await run.done;
     await repainted(api);
     const v = run.violations().find((x) => x.target === '/etc/fence-lens-task-probe');
