@@ -30,6 +30,7 @@ import { ViolationStore } from '../core/store';
 import { planEscalation } from '../monitor/escalation';
 import { PrivilegedMonitor } from '../monitor/monitorProcess';
 import { locate } from '../monitor/programs';
+import { hostCause } from './hostCause';
 import { fenceFeatures, policyInForce, settingsInForce, type FenceFeatures } from './fenceInfo';
 import { LogTail } from './logTail';
 import type { RunEvent, RunHandle, RunOptions } from './runTypes';
@@ -199,6 +200,8 @@ class Run {
 
   constructor(private readonly options: RunOptions) {
     this.store = options.store ?? new ViolationStore();
+    // Each new denial's cause (the sandbox's, or the host's own permissions), checked as this user.
+    this.store.setClassifier(hostCause);
     this.piped = options.stdio === 'pipe';
     this.stdin = this.piped ? new PassThrough() : undefined;
     this.stdout = this.piped ? new PassThrough() : undefined;
