@@ -39,7 +39,14 @@ for (const mode of [
       assert.deepEqual([v.category, v.errno, v.errnoName, v.message, v.source, v.process?.comm], ['filesystem', 30, 'EROFS', 'Read-only file system', 'ebpf', 'touch']);
       assert.match(v.operation, /^(openat|open|creat|utimensat)$/);
       assert.ok((v.process?.pid ?? 0) > 1);
-      assert.deepEqual(v.suggestion, { setting: 'filesystem.allowWrite', value: '/etc', description: 'Allow writing in /etc' });
+      if (mode.user) {
+        // an ordinary user cannot write in /etc outside the sandbox either: no rule would help
+        assert.equal(v.cause, 'host');
+        assert.equal(v.suggestion, undefined);
+      } else {
+        assert.equal(v.cause, 'sandbox');
+        assert.deepEqual(v.suggestion, { setting: 'filesystem.allowWrite', value: '/etc', description: 'Allow writing in /etc' });
+      }
       assert.equal(find(r.report.violations, (x) => x.target.endsWith('ok-inside')), undefined);
       assert.match(r.stderr, new RegExp(`\\[fence:ebpf\\] \\d\\d:\\d\\d:\\d\\d ✗ \\w+: ${marker} \\(Read-only file system, touch:\\d+\\)`));
     });
@@ -95,7 +102,8 @@ for (const mode of [
     it('does not accept a forged record in a file name, keeps the real name, marks a long one truncated', async () => {
       const fake = 'ffffffffffffffffffffffffffffffff';
       const forged = `/etc/x\\n${fake}|F|257|1|1|-30|1|1|${fake}|evil|${fake}|FORGED|${fake}\\nmore`;
-      const long = '/etc/' + 'L'.repeat(250);
+      // longer than any bpftrace's string limit (0.17: 200 bytes, the modern program: 1,024), in one existing directory
+      const long = '/etc/' + './'.repeat(520) + 'L'.repeat(100);
       const r = await run(['-c', `python3 -c "
 for p in ['${forged}', '${long}']:
     try: open(p, 'w')
@@ -106,7 +114,7 @@ for p in ['${forged}', '${long}']:
       const real = find(r.report.violations, (x) => x.target.startsWith('/etc/x\n'));
       assert.ok(real, JSON.stringify(r.report.violations));
       assert.equal(real.target, forged.replace(/\\n/g, '\n'));
-      const cut = find(r.report.violations, (x) => x.target.startsWith('/etc/LLLL'));
+      const cut = find(r.report.violations, (x) => x.target.startsWith('/etc/././'));
       assert.ok(cut);
       assert.equal(cut.truncated, true);
       assert.ok(cut.target.length < long.length);

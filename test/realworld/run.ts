@@ -55,7 +55,8 @@ function fetchInputs(): string | null {
 
 /** A fresh workspace with the workload script and `allowWrite: ["."]`, no domains. */
 function workspace(w: Workload, extra: Record<string, string[]> = {}): string {
-  const ws = mkdtempSync(`/tmp/fl-rw-${w.name}-`);
+  // Not under /tmp: Fence v0.1.66 gives the sandbox a private /tmp.
+  const ws = mkdtempSync(`/var/tmp/fl-rw-${w.name}-`);
   chmodSync(ws, 0o755);
   const settings: { filesystem: Record<string, string[]>; network: { allowedDomains: string[] } } = { filesystem: { allowWrite: ['.'] }, network: { allowedDomains: [] } };
   for (const [setting, values] of Object.entries(extra)) {
@@ -76,7 +77,8 @@ interface Run {
 /** Waits for the lock as long as it takes; the run itself is bounded (timeout kills it, then its group). */
 function runLocked(argv: string[], cwd: string, timeoutMs: number): { stdout: string; stderr: string; status: number | null } {
   const bounded = ['timeout', '-k', '10', String(Math.ceil(timeoutMs / 1000)), ...argv];
-  const r = spawnSync('flock', [LOCK, ...bounded], { cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: { ...process.env, PATH: PATH_ENV } });
+  // -o: the lock is not inherited, so a daemon a workload starts cannot keep holding it.
+  const r = spawnSync('flock', ['-o', LOCK, ...bounded], { cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: { ...process.env, PATH: PATH_ENV } });
   return { stdout: r.stdout ?? '', stderr: (r.stderr ?? '') + (r.error ? `\n${r.error.message}` : ''), status: r.status };
 }
 
