@@ -52,7 +52,9 @@ export class SettingsPreview implements vscode.Disposable, vscode.TextDocumentCo
     const apply = 'Apply';
     const message = warning ? `${summary} in ${name}? Warning: this ${warning}.` : `${summary} in ${name}?`;
     const show = warning ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
-    void show(message, apply, 'Cancel').then((choice) => this.settle(choice === apply));
+    const mine = this.pending;
+    // A notification left over from an earlier preview must not settle this one.
+    void show(message, apply, 'Cancel').then((choice) => (this.pending === mine ? this.settle(choice === apply) : undefined));
     return applied;
   }
 

@@ -59,14 +59,17 @@ export function monitorFixText(status: Pick<MonitorStatus, 'state' | 'detail'>, 
     '',
   ];
   const helperMissing = ctx.helperInstalled === false || /helper missing|install-helper|not installed|is missing/i.test(status.detail);
-  if (helperMissing) lines.push(...install, ...rule);
-  else if (status.state === 'denied') lines.push(...rule);
-  else if (/polkit is not running|D-Bus/i.test(status.detail)) {
-    lines.push('## Start polkit', '', 'pkexec needs the system D-Bus and polkitd:', '', '```sh', 'sudo systemctl start dbus polkit', '```', '');
-  } else if (/turned off/.test(status.detail)) {
+  if (/turned off/.test(status.detail)) {
     lines.push('## Turn the monitor on', '', 'Set `fenceLens.monitor.mode` to `auto` in your user settings.', '');
+  } else if (/polkit is not running|D-Bus/i.test(status.detail)) {
+    lines.push('## Start polkit', '', 'pkexec needs the system D-Bus and polkitd:', '', '```sh', 'sudo systemctl start dbus polkit', '```', '');
+  } else if (status.state === 'denied' && !helperMissing) {
+    lines.push(...rule);
+  } else if (status.state === 'unavailable' || helperMissing) {
+    // No way to escalate was found: the helper, and the permission to start it, are what it takes.
+    lines.push(...install, ...rule);
   } else {
-    lines.push(`## Check this machine`, '', 'Run **Fence: Show Monitor Status** or, in a terminal:', '', '```sh', `${ctx.cli} doctor`, '```', '', 'Each failing check prints its fix.', '');
+    lines.push(`## Check this machine`, '', 'The monitor started but failed. Run **Fence: Show Monitor Status** or, in a terminal:', '', '```sh', `${ctx.cli} doctor`, '```', '', 'Each failing check prints its fix.', '');
   }
   return lines.join('\n');
 }

@@ -15,6 +15,7 @@ describe('a run without the monitor', () => {
   before(async () => {
     const api = await fenceLens();
     await config().update('paths.helper', '/nonexistent/fence-lens-monitor', vscode.ConfigurationTarget.Global);
+    assert.equal(api.programPaths().helper, '/nonexistent/fence-lens-monitor', 'the user setting did not take');
     await vscode.commands.executeCommand('fenceLens.clear');
     report = await vscode.commands.executeCommand<RunReport>('fenceLens.run', { command: 'true' });
     await repainted(api);
