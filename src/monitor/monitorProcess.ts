@@ -10,7 +10,8 @@ import { execa } from 'execa';
 import { HELPER_EXIT } from '../core/protocol/helperFiles';
 import { LineBuffer } from '../core/protocol/lineBuffer';
 import { MonitorDecoder, type MonitorLifecycle, type ResolvedPath } from '../core/protocol/monitorDecoder';
-import { BPFTRACE_ENV, monitorProgram, PROGRAM_VERSION, TOKEN_PLACEHOLDER } from '../core/protocol/monitorProgram';
+import { bpftraceEnv, monitorProgram, PROGRAM_VERSION, TOKEN_PLACEHOLDER } from '../core/protocol/monitorProgram';
+import { bpftraceVariant } from './programs';
 import type { MonitorStatus } from '../core/model';
 import type { ViolationStore } from '../core/store';
 import { syscallName } from '../core/protocol/syscalls';
@@ -83,14 +84,16 @@ type LaunchPlan = Exclude<EscalationPlan, { escalation: 'none' }>;
 function launchFor(plan: LaunchPlan, root: number, owner: number, token: string): Launch {
   const ids = [String(root), String(owner)];
   switch (plan.escalation) {
-    case 'direct':
+    case 'direct': {
+      const variant = bpftraceVariant(plan.bpftrace);
       return {
         file: plan.setpriv,
         // pdeathsig: dies with us; -c tail --pid: exits when we are gone even if we died before attach.
         args: ['--pdeathsig', 'KILL', '--', plan.bpftrace, '-B', 'line', '-c', `/usr/bin/tail --pid=${owner} -s 0.2 -f /dev/null`, '-', ...ids],
-        input: monitorProgram().split(TOKEN_PLACEHOLDER).join(token),
-        env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', ...BPFTRACE_ENV },
+        input: monitorProgram(variant).split(TOKEN_PLACEHOLDER).join(token),
+        env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', ...bpftraceEnv(variant) },
       };
+    }
     case 'pkexec':
       return { file: plan.pkexec, args: ['--disable-internal-agent', plan.helper, ...ids], input: `${token}\n`, env: {} };
     case 'sudo':

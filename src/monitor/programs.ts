@@ -2,10 +2,12 @@
 // flags) or these fixed system locations: never PATH, never the workspace. pkexec in particular
 // must get an absolute path (a bare name is CVE-2021-4034's door).
 
+import { spawnSync } from 'node:child_process';
 import { accessSync, constants, readFileSync, realpathSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { BPFTRACE_CHOICE_PATH, HELPER_PATH, SAFE_PROGRAM_PATH } from '../core/protocol/helperFiles';
+import { type ProgramVariant, variantForVersion } from '../core/protocol/monitorProgram';
 
 /** Absolute paths of the programs a run may start. Front ends fill these from machine-scoped settings only. */
 export interface ProgramPaths {
@@ -77,6 +79,19 @@ export function installedBpftrace(): string | null {
   } catch {
     return null;
   }
+}
+
+const variants = new Map<string, ProgramVariant>();
+
+/** Which program variant a bpftrace runs, from its own `--version` (asked once per path). */
+export function bpftraceVariant(bpftrace: string): ProgramVariant {
+  let v = variants.get(bpftrace);
+  if (v === undefined) {
+    const r = spawnSync(bpftrace, ['--version'], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] });
+    v = variantForVersion(r.stdout ?? '');
+    variants.set(bpftrace, v);
+  }
+  return v;
 }
 
 /** Finds a program: the configured absolute path if given (and only it), else the fixed locations. */

@@ -4,12 +4,14 @@
 // PIDs on argv and a hex token on stdin, checks that both PIDs are the caller's and that the owner is
 // its parent, and runs only the installed program.
 
-import { BPFTRACE_ENV, TOKEN_PLACEHOLDER } from './monitorProgram';
+import { bpftraceEnv, TOKEN_PLACEHOLDER } from './monitorProgram';
 
 export const HELPER_DIR = '/usr/local/libexec/fence-lens';
 export const HELPER_PATH = `${HELPER_DIR}/fence-lens-monitor`;
 export const PROGRAM_DIR = '/usr/local/share/fence-lens';
 export const PROGRAM_PATH = `${PROGRAM_DIR}/monitor.bt`;
+/** The same program for bpftrace 0.20+ (raw tracepoint, directories walked in the kernel). */
+export const MODERN_PROGRAM_PATH = `${PROGRAM_DIR}/monitor-modern.bt`;
 /**
  * The bpftrace the helper runs, fixed at install time (`install-helper --bpftrace ABSPATH`, else the
  * first of the system locations). Root's direct runs read the same choice from here.
@@ -33,9 +35,10 @@ export function entryPointScript(opts: EntryPointOptions): string {
   if (!SAFE_PROGRAM_PATH.test(opts.bpftrace) || opts.bpftrace.split('/').includes('..')) {
     throw new Error(`refusing bpftrace path ${JSON.stringify(opts.bpftrace)}: an absolute path of letters, digits and ._+- only`);
   }
-  const env = Object.entries(BPFTRACE_ENV)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(' ');
+  const envOf = (variant: 'legacy' | 'modern'): string =>
+    Object.entries(bpftraceEnv(variant))
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ');
   return `#!/bin/sh
 # Fence Lens privileged monitor entry point (installed by \`fence-lens install-helper\`; root-owned).
 # Usage: fence-lens-monitor ROOTPID OWNERPID   with a 32-hex-digit token on stdin.
@@ -75,10 +78,18 @@ case "$TOKEN" in *[!0-9a-f]*) die ${HELPER_EXIT.badToken} "token must be lowerca
 [ -r "$PROGRAM" ] || die ${HELPER_EXIT.missing} "$PROGRAM is missing: run fence-lens install-helper"
 BPFTRACE=${opts.bpftrace}
 [ -x "$BPFTRACE" ] && [ "$(stat -Lc %u "$BPFTRACE")" = 0 ] || die ${HELPER_EXIT.missing} "$BPFTRACE is not installed: install bpftrace, then run fence-lens install-helper"
+# The program variant follows the fixed bpftrace's own version, never anything the caller says.
+case "$("$BPFTRACE" --version 2>/dev/null)" in
+  "bpftrace v0."[0-9].*|"bpftrace v0.1"[0-9].*|'') VARIANT_ENV="${envOf('legacy')}" ;;
+  "bpftrace v"[0-9]*) PROGRAM=${MODERN_PROGRAM_PATH}; VARIANT_ENV="${envOf('modern')}" ;;
+  *) VARIANT_ENV="${envOf('legacy')}" ;;
+esac
+[ -r "$PROGRAM" ] || die ${HELPER_EXIT.missing} "$PROGRAM is missing: run fence-lens install-helper"
 SCRIPT=$(sed "s/${TOKEN_PLACEHOLDER}/$TOKEN/g" "$PROGRAM")
 # Dies with its parent (pdeathsig), and independently exits when the owner is gone: bpftrace -c ends
 # with its child, and \`tail --pid\` ends when the owner does, even if the owner died before we got here.
-exec setpriv --pdeathsig KILL -- env ${env} "$BPFTRACE" -B line \\
+# shellcheck disable=SC2086 # VARIANT_ENV is one of the fixed lists above: NAME=value words
+exec setpriv --pdeathsig KILL -- env $VARIANT_ENV "$BPFTRACE" -B line \\
   -c "/usr/bin/tail --pid=$OWNER -s 0.2 -f /dev/null" - "$ROOT" "$OWNER" <<EOF_PROGRAM
 $SCRIPT
 EOF_PROGRAM

@@ -35,10 +35,19 @@ const OVER_LINE = /^@over\[(\d+), (-\d+)\]: (\d+)$/;
 // bpftrace reports perf ring-buffer overruns as "Lost N events".
 const LOST_LINE = /^Lost (\d+) events/;
 
-/** bpftrace's str() keeps STRLEN - 1 bytes: a path that long may have been cut. */
-function mayBeTruncated(s: string): boolean {
+/** bpftrace's str() keeps strlen - 1 bytes: a string that long may have been cut. */
+function mayBeTruncated(s: string, strlen: number): boolean {
   // UTF-8 needs at most 3 bytes per UTF-16 unit: short strings need no byte count.
-  return s.length * 3 >= STRLEN - 1 && Buffer.byteLength(s, 'utf8') >= STRLEN - 1;
+  return s.length * 3 >= strlen - 1 && Buffer.byteLength(s, 'utf8') >= strlen - 1;
+}
+
+/**
+ * The directory a relative path was relative to, walked in the kernel at the syscall (W and WEND
+ * records): `path` when the walk reached the process's root, else null (never guessed).
+ */
+interface KernelDir {
+  readonly path: string | null;
+  readonly truncated: boolean;
 }
 
 /** The target of the one entry that holds a syscall's denials the kernel counted without printing. */
@@ -76,7 +85,13 @@ export class MonitorDecoder implements FramingSink {
   /** Denials past the record budget already credited per (syscall, errno): COUNTS blocks carry running totals. */
   private readonly creditedOver = new Map<string, number>();
   private inCounts = false;
-  private firstOfPair: { head: readonly string[]; comm: string; path: string } | null = null;
+  private firstOfPair: { head: readonly string[]; comm: string; path: string; dir: KernelDir | undefined } | null = null;
+  /** The string limit of this program's records (its BEGIN says; 0.17's until then). */
+  private strlen = STRLEN;
+  /** Directory components being received per tid (W records), leaf first by step number. */
+  private readonly walking = new Map<string, Array<{ step: number; name: string }>>();
+  /** A walked directory waiting for the path record that follows it from the same tid. */
+  private readonly walked = new Map<string, KernelDir>();
   private records = 0;
   private ownMalformed = 0;
   private lostEvents = 0;
@@ -145,11 +160,12 @@ export class MonitorDecoder implements FramingSink {
     try {
       switch (kind) {
         case 'BEGIN': {
-          const [, version, root, owner] = r.head;
+          const [, version, root, owner, , strlen] = r.head;
           if (Number(version) !== PROGRAM_VERSION) {
             this.onLifecycle({ kind: 'versionMismatch', found: Number(version) });
             return;
           }
+          if (strlen !== undefined && /^\d{2,5}$/.test(strlen)) this.strlen = Number(strlen);
           this.onLifecycle({ kind: 'begin', version: Number(version), root: Number(root), owner: Number(owner) });
           return;
         }
@@ -178,9 +194,19 @@ export class MonitorDecoder implements FramingSink {
         case 'S':
           this.single(r);
           return;
+        case 'W': {
+          const [tid, step] = this.ints(r.head, 1, 2);
+          const parts = this.walking.get(String(tid)) ?? [];
+          parts.push({ step, name: this.str(r, 0) });
+          this.walking.set(String(tid), parts);
+          return;
+        }
+        case 'WEND':
+          this.endWalk(r);
+          return;
         case 'F2':
           this.flushPair();
-          this.firstOfPair = { head: r.head, comm: this.str(r, 0), path: this.str(r, 1) };
+          this.firstOfPair = { head: r.head, comm: this.str(r, 0), path: this.str(r, 1), dir: this.takeDir(r.head) };
           return;
         case 'P2':
           this.pair(r);
@@ -214,12 +240,30 @@ export class MonitorDecoder implements FramingSink {
     return out;
   }
 
+  private endWalk(r: FramedRecord): void {
+    const [tid, state] = this.ints(r.head, 1, 2);
+    const parts = this.walking.get(String(tid)) ?? [];
+    this.walking.delete(String(tid));
+    const names = parts.sort((a, b) => b.step - a.step).map((x) => x.name);
+    const cut = names.some((n) => mayBeTruncated(n, this.strlen));
+    // state 0: the walk reached the process's root. Too deep, outside that root, or no such dirfd: unknown.
+    this.walked.set(String(tid), { path: state === 0 ? `/${names.join('/')}` : null, truncated: cut });
+  }
+
+  /** The directory walked for this record's tid, if the record's path came with one. */
+  private takeDir(head: readonly string[]): KernelDir | undefined {
+    const tid = head[3] ?? '';
+    const dir = this.walked.get(tid);
+    if (dir) this.walked.delete(tid);
+    return dir;
+  }
+
   private single(r: FramedRecord): void {
     const [nr, pid, , ret] = this.ints(r.head, 1, 4);
     const recordId = recordIdOf(r.head[6]);
     const comm = this.str(r, 0);
     if (r.head[0] === 'F') {
-      this.file(nr, pid, ret, recordId, comm, this.str(r, 1));
+      this.file(nr, pid, ret, recordId, comm, this.str(r, 1), this.takeDir(r.head));
       return;
     }
     const input: ViolationInput = { category: 'syscall', operation: syscallName(nr), target: syscallName(nr), errno: -ret, source: 'ebpf', process: { comm, pid } };
@@ -227,13 +271,13 @@ export class MonitorDecoder implements FramingSink {
   }
 
   /** A denial on one path (an F record). */
-  private file(nr: number, pid: number, ret: number, recordId: string | undefined, comm: string, path: string): void {
+  private file(nr: number, pid: number, ret: number, recordId: string | undefined, comm: string, path: string, dir: KernelDir | undefined): void {
     this.store.add(
       {
         category: 'filesystem',
         operation: syscallName(nr),
-        ...this.absolute(pid, path),
-        ...(mayBeTruncated(path) ? { truncated: true } : {}),
+        ...this.absolute(pid, path, dir),
+        ...(mayBeTruncated(path, this.strlen) || dir?.truncated ? { truncated: true } : {}),
         errno: -ret,
         source: 'ebpf',
         process: { comm, pid },
@@ -254,19 +298,21 @@ export class MonitorDecoder implements FramingSink {
     }
     const [nr, pid, , ret] = this.ints(first.head, 1, 4);
     const second = this.str(r, 1);
+    const secondDir = this.takeDir(r.head);
     const info = tracedSyscall(nr);
     const targetIsSecond = info?.shape.kind === 'twoPaths' && info.shape.targetIsSecond;
     // symlink's first argument is the link's content, not a path we touch: leave it as written.
-    const resolved = this.absolute(pid, targetIsSecond ? second : first.path);
+    const resolved = targetIsSecond ? this.absolute(pid, second, secondDir) : this.absolute(pid, first.path, first.dir);
     const target = resolved.target;
-    const related = targetIsSecond ? first.path : this.absolute(pid, second).target;
+    const related = targetIsSecond ? first.path : this.absolute(pid, second, secondDir).target;
+    const dirCut = (targetIsSecond ? false : first.dir?.truncated) || secondDir?.truncated;
     this.store.add(
       {
         category: 'filesystem',
         operation: syscallName(nr),
         ...resolved,
         relatedPath: related,
-        ...(mayBeTruncated(target) || mayBeTruncated(related) ? { truncated: true } : {}),
+        ...(mayBeTruncated(target, this.strlen) || mayBeTruncated(related, this.strlen) || dirCut ? { truncated: true } : {}),
         errno: -ret,
         source: 'ebpf',
         process: { comm: first.comm, pid },
@@ -282,13 +328,24 @@ export class MonitorDecoder implements FramingSink {
     this.firstOfPair = null;
     const [nr, pid, , ret] = this.ints(first.head, 1, 4);
     this.store.add(
-      { category: 'filesystem', operation: syscallName(nr), ...this.absolute(pid, first.path), errno: -ret, source: 'ebpf', process: { comm: first.comm, pid } },
+      { category: 'filesystem', operation: syscallName(nr), ...this.absolute(pid, first.path, first.dir), errno: -ret, source: 'ebpf', process: { comm: first.comm, pid } },
       this.receivedAt,
     );
   }
 
-  private absolute(pid: number, p: string): { target: string; givenPath?: string; cwdGuessed?: boolean } {
-    if (p.startsWith('/') || p === '') return { target: p };
+  /**
+   * The path the kernel acted on. A relative path with a directory walked in the kernel is joined to
+   * it (an empty path names the dirfd itself); one whose walk did not reach the root stays as given,
+   * which no rule is built from. Without a walk (bpftrace 0.17's program) the engine resolves it.
+   */
+  private absolute(pid: number, p: string, dir?: KernelDir): { target: string; givenPath?: string; cwdGuessed?: boolean } {
+    if (p.startsWith('/')) return { target: p };
+    if (dir) {
+      if (dir.path === null) return { target: p, givenPath: p };
+      if (p === '') return { target: dir.path, givenPath: p };
+      return { target: dir.path === '/' ? `/${p}` : `${dir.path}/${p}`, givenPath: p };
+    }
+    if (p === '') return { target: p };
     const r = this.resolvePath(pid, p);
     return { target: r.path, givenPath: p, ...(r.guessed ? { cwdGuessed: true } : {}) };
   }
@@ -308,7 +365,7 @@ export class MonitorDecoder implements FramingSink {
         category: 'network',
         operation: syscallName(nr),
         target,
-        ...(family === 1 && mayBeTruncated(addr) ? { truncated: true } : {}),
+        ...(family === 1 && mayBeTruncated(addr, this.strlen) ? { truncated: true } : {}),
         errno: -ret,
         source: 'ebpf',
         process: { comm, pid },

@@ -5,13 +5,18 @@
 //
 // Record grammar (one record per printf; a user-controlled string may contain newlines, so the
 // reader joins physical lines until the closing token):
-//   T|BEGIN|<version>|<root>|<owner>|<nsecs>|T
+//   T|BEGIN|<version>|<root>|<owner>|<nsecs>|<strlen>|T   strlen: the str() limit of this run's records
 //   T|READY|<child pid>|T                      every probe is attached (see the exec probe)
 //   T|F|<nr>|<pid>|<tid>|<ret>|<nsecs>|<rid>|T|<comm>|T|<path>|T          file op, one path
 //   T|F2|<nr>|<pid>|<tid>|<ret>|<nsecs>|0|T|<comm>|T|<path>|T            two-path op, first path
 //   T|P2|<nr>|<pid>|<tid>|<ret>|<nsecs>|0|T|<comm>|T|<path>|T            ... its second path
 //   T|N|<nr>|<pid>|<tid>|<ret>|<nsecs>|0|<family>|<port>|T|<comm>|T|<addr>|T      connect/bind
 //   T|S|<nr>|<pid>|<tid>|<ret>|<nsecs>|<rid>|T|<comm>|T||T               seccomp-blockable syscall, EPERM
+//   T|W|<tid>|<step>|T|<name>|T     (modern variant) one component of the directory the next path
+//                                    record of <tid> is relative to, leaf first; steps skip mount hops
+//   T|WEND|<tid>|<state>|T          ... end of that walk: 0 reached the process's root (the path is
+//                                    whole), 1 too deep, 2 outside that root, 3 the dirfd is no open file
+//                                    A walk precedes F, F2 and P2 records whose path is relative.
 //   T|NOREGS|<nr>|T       the task's saved registers were not found: no argument is read (once)
 //   T|COUNTS|T, then bpftrace's own "@cnt[<rid>]: <n>" and "@over[<nr>, <ret>]: <n>" lines
 //   (running totals of repeats, and of denials past a record budget), then T|COUNTS_END|T
@@ -28,11 +33,18 @@ import { SECCOMP_SYSCALLS, TRACED_SYSCALLS } from './syscalls';
 
 export const TOKEN_PLACEHOLDER = '@@FENCE_LENS_TOKEN@@';
 /** Bumped whenever the record grammar changes, so a stale installed helper is detected. */
-export const PROGRAM_VERSION = 10;
+export const PROGRAM_VERSION = 11;
 /** How long the program keeps draining after the run's root or owner exits. */
 const DRAIN_NS = 150_000_000;
 /** bpftrace 0.17's maximum; a string of STRLEN - 1 bytes may have been cut. */
 export const STRLEN = 200;
+/** What the modern variant asks for (BPFTRACE_MAX_STRLEN): paths of 1,023 bytes come through whole. */
+export const MODERN_STRLEN = 1024;
+
+/** The string limit of a variant's records (BEGIN carries it too, so the reader never guesses). */
+export function strlenOf(variant: ProgramVariant): number {
+  return variant === 'modern' ? MODERN_STRLEN : STRLEN;
+}
 /** Entries of every bpftrace map (BPFTRACE_MAP_KEYS_MAX): the dedup maps must stay below it. */
 export const KERNEL_DEDUP_KEYS = 16384;
 /**
@@ -173,23 +185,26 @@ export const WALK_STATE = { whole: 0, tooDeep: 1, outsideRoot: 2, noSuchFd: 3 } 
  */
 function dirLookup(path: string, dfd: string): string {
   const task = '((struct task_struct *)curtask)';
+  // Two ifs, not one &&: bpftrace 0.23 warns of an address-space mismatch for a user read in a &&.
   return [
     '$o = (uint64)0;',
     '$k = (uint64)0;',
     `$st = ${WALK_STATE.whole};`,
-    `if (${path} != 0 && ${dfd} != ${NO_DIR} && *(uint8 *)uptr(${path}) != 47) {`,
-    `  if (${dfd} == ${AT_FDCWD}) {`,
-    `    $o = (uint64)${task}->fs->pwd.dentry;`,
-    `    $k = (uint64)${task}->fs->pwd.mnt;`,
-    `  } else if (${dfd} >= 0 && (uint64)${dfd} < (uint64)${task}->files->fdt->max_fds) {`,
-    `    $at = *(uint64 *)kptr((uint64)${task}->files->fdt->fd + (uint64)${dfd} * 8);`,
-    '    if ($at != 0) {',
-    '      $o = (uint64)((struct file *)$at)->f_path.dentry;',
-    '      $k = (uint64)((struct file *)$at)->f_path.mnt;',
+    `if (${path} != 0 && ${dfd} != ${NO_DIR}) {`,
+    `  if (*(uint8 *)uptr(${path}) != 47) {`,
+    `    if (${dfd} == ${AT_FDCWD}) {`,
+    `      $o = (uint64)${task}->fs->pwd.dentry;`,
+    `      $k = (uint64)${task}->fs->pwd.mnt;`,
+    `    } else if (${dfd} >= 0 && (uint64)${dfd} < (uint64)${task}->files->fdt->max_fds) {`,
+    `      $at = *(uint64 *)kptr((uint64)${task}->files->fdt->fd + (uint64)${dfd} * 8);`,
+    '      if ($at != 0) {',
+    '        $o = (uint64)((struct file *)$at)->f_path.dentry;',
+    '        $k = (uint64)((struct file *)$at)->f_path.mnt;',
+    '      }',
     '    }',
-    '  }',
-    '  if ($o == 0) {',
-    `    $st = ${WALK_STATE.noSuchFd};`,
+    '    if ($o == 0) {',
+    `      $st = ${WALK_STATE.noSuchFd};`,
+    '    }',
     '  }',
     '}',
   ].join('\n');
@@ -266,6 +281,18 @@ function dedupOrCount(ridVar: string, mapKey: string, printfArgs: string, before
  */
 export type ProgramVariant = 'legacy' | 'modern';
 
+// The probe every syscall of the machine runs: it returns at its first comparison unless the call
+// failed in the sandbox. 0.17 has only the perf-event tracepoint, whose registers are found by
+// locateRegs; 0.20+ has the raw tracepoint, which passes the pt_regs pointer and the return value
+// (arg0, arg1) and costs unrelated processes less (measured on 0.23: attach 0.075 s against 0.27,
+// a getppid loop 1.65x against 2.89x).
+const LEGACY_PROBE_HEAD = `tracepoint:raw_syscalls:sys_exit /args->ret < 0 && @tracked[tid] == 2/ {
+  $r = args->ret;
+  $id = args->id;`;
+const MODERN_PROBE_HEAD = `rawtracepoint:sys_exit /(int64)arg1 < 0 && @tracked[tid] == 2/ {
+  $r = (int64)arg1;
+  $id = *(int64 *)kptr(arg0 + ${PT_REGS.origAx});`;
+
 /** The program text with TOKEN_PLACEHOLDER in it. Deterministic: install-helper writes it once. */
 export function monitorProgram(variant: ProgramVariant = 'legacy'): string {
   const T = TOKEN_PLACEHOLDER;
@@ -286,7 +313,7 @@ BEGIN {
   @tokens = ${BURST_CAPACITY};
   @netprinted = 0;
   @pairprinted = 0;
-  printf("${T}|BEGIN|${PROGRAM_VERSION}|%d|%d|%llu|${T}\\n", $1, $2, nsecs);
+  printf("${T}|BEGIN|${PROGRAM_VERSION}|%d|%d|%llu|${strlenOf(variant)}|${T}\\n", $1, $2, nsecs);
 }
 // @tracked: 1 = in the run's tree (the gate, fence, its helpers), 2 = inside the sandbox (bwrap
 // and everything it starts). Only 2 is reported: fence's own failures are not sandbox denials.
@@ -357,9 +384,7 @@ interval:ms:50 {
 // a getppid() loop 0.8 us per call, this shape 0.19 us). The arguments come from the task's saved
 // user registers (pt_regs, top of its kernel stack) instead of an enter probe: the kernel leaves
 // them as the caller set them, and orig_ax must equal the syscall number or nothing is read.
-tracepoint:raw_syscalls:sys_exit /args->ret < 0 && @tracked[tid] == 2/ {
-  $r = args->ret;
-  $id = args->id;
+${modern ? MODERN_PROBE_HEAD : LEGACY_PROBE_HEAD}
   // Registers are looked up only for a denial this program reports: other failed syscalls (say
   // rt_sigreturn, which restores orig_ax -1) would fail the orig_ax check for nothing.
   $want = 0;
@@ -373,7 +398,7 @@ tracepoint:raw_syscalls:sys_exit /args->ret < 0 && @tracked[tid] == 2/ {
     }
   }
   if ($want != 0) {
-${indent(locateRegs(), 1)}
+${modern ? `    $regs = (uint64)arg0;` : indent(locateRegs(), 1)}
     if ($regs == 0) {
       if (@regsbad == 0) {
         @regsbad = 1;
@@ -438,17 +463,25 @@ END {
 }
 
 /**
- * Environment the privileged side sets for bpftrace (kept here so both launch paths agree). Both
- * generations' names: 0.17 reads BPFTRACE_STRLEN and BPFTRACE_MAP_KEYS_MAX, 0.20+ deprecates them
- * for BPFTRACE_MAX_STRLEN and BPFTRACE_MAX_MAP_KEYS (the new name wins when both are set). 0.20+
- * also appends ".." to a cut string unless BPFTRACE_STR_TRUNC_TRAILER is empty: the records must
- * be the same on every version, and the decoder marks truncation itself.
+ * Environment the privileged side sets for bpftrace (kept here so both launch paths agree). The
+ * legacy variant sets both generations' names: 0.17 reads BPFTRACE_STRLEN and
+ * BPFTRACE_MAP_KEYS_MAX, 0.20+ deprecates them for BPFTRACE_MAX_STRLEN and BPFTRACE_MAX_MAP_KEYS
+ * (the new name wins when both are set), so the legacy program also runs on a newer bpftrace. 0.20+
+ * appends ".." to a cut string unless BPFTRACE_STR_TRUNC_TRAILER is empty: the records must be the
+ * same on every version, and the reader marks truncation itself.
  */
-export const BPFTRACE_ENV: Readonly<Record<string, string>> = {
-  BPFTRACE_STRLEN: String(STRLEN),
-  BPFTRACE_MAX_STRLEN: String(STRLEN),
-  BPFTRACE_MAP_KEYS_MAX: String(KERNEL_DEDUP_KEYS),
-  BPFTRACE_MAX_MAP_KEYS: String(KERNEL_DEDUP_KEYS),
-  BPFTRACE_STR_TRUNC_TRAILER: '',
-  BPFTRACE_PERF_RB_PAGES: '256',
-};
+export function bpftraceEnv(variant: ProgramVariant): Readonly<Record<string, string>> {
+  const modern = { BPFTRACE_MAX_STRLEN: String(strlenOf(variant)), BPFTRACE_MAX_MAP_KEYS: String(KERNEL_DEDUP_KEYS), BPFTRACE_STR_TRUNC_TRAILER: '' };
+  const legacy: Record<string, string> = variant === 'legacy' ? { BPFTRACE_STRLEN: String(STRLEN), BPFTRACE_MAP_KEYS_MAX: String(KERNEL_DEDUP_KEYS) } : {};
+  return { ...legacy, ...modern, BPFTRACE_PERF_RB_PAGES: '256' };
+}
+
+export const BPFTRACE_ENV: Readonly<Record<string, string>> = bpftraceEnv('legacy');
+
+/** `bpftrace --version` of 0.20 or later runs the modern variant; anything else (or nothing) the legacy one. */
+export function variantForVersion(versionLine: string): ProgramVariant {
+  const m = /^bpftrace v(\d+)\.(\d+)/.exec(versionLine.trim());
+  if (!m) return 'legacy';
+  const [major, minor] = [Number(m[1]), Number(m[2])];
+  return major > 0 || minor >= 20 ? 'modern' : 'legacy';
+}

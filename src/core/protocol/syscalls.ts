@@ -56,7 +56,7 @@ export const TRACED_SYSCALLS: readonly SyscallInfo[] = [
   { nr: 265, name: 'linkat', shape: twoAt(0, 1, 2, 3) },
   // symlink(target, linkpath): the write happens at linkpath, the second argument.
   { nr: 88, name: 'symlink', shape: two(0, 1, true) },
-  { nr: 266, name: 'symlinkat', shape: { ...two(0, 2, true), secondDir: 1 } },
+  { nr: 266, name: 'symlinkat', shape: { kind: 'twoPaths', first: 0, second: 2, targetIsSecond: true, secondDir: 1 } },
   { nr: 90, name: 'chmod', shape: p(0) },
   { nr: 268, name: 'fchmodat', shape: at(0, 1) },
   { nr: 452, name: 'fchmodat2', shape: at(0, 1) },

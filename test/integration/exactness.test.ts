@@ -1,0 +1,88 @@
+// Exactness end to end (issue 10): a denial is reported at the path the kernel acted on. Real
+// fence, bwrap and bpftrace, as root (direct monitor) and as fencetest through pkexec + polkit.
+// What the monitor can do depends on the bpftrace the helper was installed with: the modern
+// program (0.20+) walks relative paths' directories in the kernel; 0.17's cannot (its 512-byte
+// BPF stack is full), and the engine resolves them from /proc, marking a guess.
+
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import type { ReportViolation } from '../../src/core/model';
+import { bpftraceVariant, installedBpftrace } from '../../src/monitor/programs';
+import { requireComponents, runCli, stage, type Stage } from '../support/rig';
+
+const variant = bpftraceVariant(installedBpftrace() ?? '/usr/bin/bpftrace');
+const find = (vs: readonly ReportViolation[], pred: (v: ReportViolation) => boolean): ReportViolation | undefined => vs.find(pred);
+
+for (const mode of [
+  { name: 'as root (direct monitor)', user: null, monitor: 'direct', pkexec: false },
+  { name: 'as an ordinary user (pkexec + polkit)', user: 'fencetest', monitor: 'pkexec', pkexec: true },
+] as const) {
+  describe(`exactness ${mode.name}, ${variant} program`, function () {
+    this.timeout(90_000);
+    let s: Stage;
+    before(function () {
+      requireComponents(this, { pkexec: mode.pkexec });
+      s = stage(mode.user);
+      if (variant === 'legacy') console.log('    bpftrace 0.17: relative paths are resolved from /proc after the fact, and marked when guessed');
+    });
+    after(() => s?.cleanup());
+    const run = (args: string[]) => runCli(s, ['--monitor', mode.monitor, ...args]);
+    const tag = () => randomBytes(4).toString('hex');
+
+    it('puts a relative path in the directory the process was in at the syscall, even once it is gone', async () => {
+      // mkdir exits at once: by the time anyone could read /proc/PID/cwd it is gone.
+      const name = `fl-rel-${tag()}`;
+      const r = await run(['-c', `cd /usr/share/doc && mkdir ${name}; cd /usr && mkdir -p local/${name}; exit 0`]);
+      assert.equal(r.report.monitor.state, 'active', r.report.monitor.detail);
+      const given = r.report.violations.filter((x) => x.givenPath === name);
+      assert.ok(given.length > 0, JSON.stringify(r.report.violations));
+      if (variant === 'modern') {
+        const doc = find(given, (x) => x.target === `/usr/share/doc/${name}`);
+        const local = find(given, (x) => x.target === `/usr/local/${name}`);
+        assert.ok(doc && local, JSON.stringify(given));
+        assert.deepEqual([doc.cwdGuessed, local.cwdGuessed], [undefined, undefined]);
+        // root could write there outside the sandbox, so the rule is the sandbox's; fencetest could not
+        assert.equal(doc.suggestion?.value, mode.user ? undefined : '/usr/share/doc');
+      } else {
+        // 0.17's kernel key has no directory (both mkdirs may merge): never a wrong path unmarked
+        for (const v of given) assert.ok(v.cwdGuessed === true || v.target.startsWith('/usr/'), JSON.stringify(v));
+      }
+    });
+
+    it('puts a dirfd-relative path in the dirfd\'s directory (cp and install use openat(dirfd, name))', async () => {
+      const name = `fl-at-${tag()}`;
+      const r = await run(['-c', `python3 -c "
+import os
+fd = os.open('/usr/lib', os.O_RDONLY | os.O_DIRECTORY)
+try: os.open('${name}', os.O_WRONLY | os.O_CREAT, dir_fd=fd)
+except OSError: pass
+"`]);
+      const v = find(r.report.violations, (x) => x.givenPath === name);
+      assert.ok(v, JSON.stringify(r.report.violations));
+      if (variant === 'modern') {
+        assert.deepEqual([v.target, v.operation, v.errnoName, v.suggestion?.value], [`/usr/lib/${name}`, 'openat', 'EROFS', mode.user ? undefined : '/usr/lib']);
+      } else {
+        console.log('    bpftrace 0.17: a dirfd-relative path is resolved against the cwd (the legacy program carries no dirfd)');
+      }
+    });
+
+    it('resolves a path inside a bind mount the sandbox made, and both paths of a rename at their own directories', async () => {
+      const name = `fl-mnt-${tag()}`;
+      // /etc is a read-only bind inside bwrap: the walk crosses from it into the sandbox's root.
+      const r = await run(['-c', `cd /etc/default && touch ${name}; cd /etc && python3 -c "
+import os
+a = os.open('/etc/default', os.O_RDONLY | os.O_DIRECTORY)
+b = os.open('/usr/share', os.O_RDONLY | os.O_DIRECTORY)
+try: os.rename('hostname', '${name}.moved', src_dir_fd=a, dst_dir_fd=b)
+except OSError: pass
+"`]);
+      const t = find(r.report.violations, (x) => x.givenPath === name);
+      const mv = find(r.report.violations, (x) => /^rename/.test(x.operation) && x.process?.comm === 'python3');
+      assert.ok(t && mv, JSON.stringify(r.report.violations));
+      if (variant === 'modern') {
+        assert.equal(t.target, `/etc/default/${name}`);
+        assert.deepEqual([mv.target, mv.relatedPath], ['/etc/default/hostname', `/usr/share/${name}.moved`]);
+      }
+    });
+  });
+}
