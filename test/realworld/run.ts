@@ -243,10 +243,17 @@ function main(): void {
           result(false, `${w.name}: fence-lens wrote no report (status ${run.status}): ${run.stderr.slice(-600)}`);
           continue;
         }
-        const truth = readStraceTruth(traceDir, 't', path.join(ws, MARKER), ws);
+        let truth: TruthDenial[];
+        try {
+          truth = readStraceTruth(traceDir, 't', path.join(ws, MARKER), ws);
+        } catch (e) {
+          result(false, `${w.name}: no ground truth: ${(e as Error).message}: ${run.stderr.slice(-600)}`);
+          continue;
+        }
         rmSync(traceDir, { recursive: true, force: true });
         rmSync(ws, { recursive: true, force: true });
         const f = compare(w, run.report, truth);
+        if (process.env.FENCE_LENS_REALWORLD_VERBOSE) say(run.stderr);
         result(f.recall >= TARGET && f.precision >= TARGET, `${w.name}: recall ${f.recall.toFixed(2)} and precision ${f.precision.toFixed(2)} >= ${TARGET} (exit ${run.report.exitCode}, monitor ${run.report.monitor.state})`);
         checkSuggestions(w, run.report);
         const fm = fenceMonitorFigures(w, truth);

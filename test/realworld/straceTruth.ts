@@ -24,9 +24,15 @@ export const PATH_SYSCALLS: ReadonlyMap<string, SyscallInfo> = new Map(
   TRACED_SYSCALLS.filter((s) => s.shape.kind !== 'sockaddr').map((s) => [s.name, s]),
 );
 
-/** The syscall names strace must trace: the covered ones, and what follows processes and cwds. */
+/**
+ * The syscall names strace must trace: the covered ones, and what follows processes and cwds. `?`:
+ * a name this strace does not know (6.1 has no fchmodat2) is skipped, not an error.
+ */
 export function straceTraceSet(): string {
-  return [...PATH_SYSCALLS.keys(), 'chdir', 'fchdir', 'clone', 'clone3', 'fork', 'vfork', 'execve', 'execveat'].filter((v, i, a) => a.indexOf(v) === i).join(',');
+  return [...PATH_SYSCALLS.keys(), 'chdir', 'fchdir', 'clone', 'clone3', 'fork', 'vfork', 'execve', 'execveat']
+    .filter((v, i, a) => a.indexOf(v) === i)
+    .map((n) => `?${n}`)
+    .join(',');
 }
 
 /** Splits strace's argument list at top-level commas (strings, [], {}, () and <...> kept whole). */
@@ -115,6 +121,7 @@ export function readStraceTruth(dir: string, base: string, marker: string, comma
   const tasks = readTasks(dir, base);
   const out: TruthDenial[] = [];
   const seen = new Set<number>();
+  let commandRan = false;
   const roots = [...tasks.keys()].sort((a, b) => a - b);
   const walk = (pid: number, cwdIn: string, inCommandIn: boolean): void => {
     if (seen.has(pid)) return;
@@ -136,6 +143,7 @@ export function readStraceTruth(dir: string, base: string, marker: string, comma
         const argv = args[name === 'execve' ? 1 : 2] ?? '';
         if (argv.includes(JSON.stringify(marker))) {
           inCommand = true;
+          commandRan = true;
           cwd = commandCwd;
         }
       }
@@ -171,5 +179,7 @@ export function readStraceTruth(dir: string, base: string, marker: string, comma
   };
   // The first task is the one strace started (fence); the rest hang off it.
   if (roots.length > 0) walk(roots[0], commandCwd, false);
+  // A trace in which the command never ran would make every report look perfect.
+  if (!commandRan) throw new Error(`strace never saw ${marker} start (${tasks.size} task file(s) in ${dir})`);
   return out;
 }
