@@ -230,9 +230,10 @@ function main(): void {
       say(`realworld: ${fetchFailed}`);
       failed++;
     } else {
-      const version = spawnSync(FENCE, ['--version'], { encoding: 'utf8' }).stdout.trim();
-      const helper = spawnSync('/bin/sh', ['-c', 'ls -l /usr/local/libexec/fence-lens 2>/dev/null | head -3'], { encoding: 'utf8' }).stdout.trim();
-      say(`realworld: fence ${FENCE} (${version}); helper: ${helper || 'see fence-lens doctor'}`);
+      const version = spawnSync(FENCE, ['--version'], { encoding: 'utf8' }).stdout.replace(/\s+/g, ' ').trim();
+      const doctor = spawnSync(process.execPath, [CLI, 'doctor'], { encoding: 'utf8' }).stdout;
+      const bpftrace = doctor.split('\n').filter((l) => /\b(bpftrace|helper)\b/.test(l)).map((l) => l.replace(/^\w+\s+/, '').trim());
+      say(`realworld: fence ${FENCE} (${version}); ${bpftrace.join('; ')}`);
       const table: string[] = [];
       for (const w of chosen) {
         say(`  ${w.name}`);
