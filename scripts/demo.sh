@@ -5,6 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -f dist/cli.js ] || npm run --silent build
+# FENCE_LENS_FENCE names the fence binary, as for the test suites.
+fence=${FENCE_LENS_FENCE:-/usr/local/bin/fence}
 ws=$(mktemp -d /tmp/fence-lens-demo-XXXXXX)
 trap 'rm -rf "$ws"' EXIT
 cat > "$ws/fence.json" <<JSON
@@ -13,7 +15,7 @@ JSON
 cd "$ws"
 echo "demo workspace: $ws (the only place the sandbox may write)"
 set +e
-node "$OLDPWD/dist/cli.js" run --settings "$ws/fence.json" --json "$ws/report.json" -c '
+node "$OLDPWD/dist/cli.js" run --fence "$fence" --settings "$ws/fence.json" --json "$ws/report.json" -c '
   echo "inside the sandbox as $(id -un)"
   touch built.txt && echo "wrote built.txt in the workspace"
   touch /etc/fence-lens-demo 2>/dev/null || echo "write to /etc refused"

@@ -285,8 +285,12 @@ class Run {
     if (options.template !== undefined && !features.template) {
       throw new Refusal(EXIT_INTERNAL, `fence-lens: cannot run with the template "${options.template}": this fence (${fence.path}, version ${features.version}) has no --template option (Fence v0.1.6 and later have it)`);
     }
+    if (options.template !== undefined && options.settings !== undefined) {
+      // Fence takes the template and ignores the file without a word: refuse rather than mislead.
+      throw new Refusal(EXIT_INTERNAL, `fence-lens: give either a settings file or a template, not both: with --template "${options.template}", fence ignores ${options.settings}`);
+    }
     const env = options.env ?? process.env;
-    const settingsFile = settingsInForce(options.cwd, options.settings, features, env);
+    const settingsFile = options.template !== undefined ? null : settingsInForce(options.cwd, options.settings, features, env);
     const exposeLogFile = features.logFile && features.exposeHostPath;
     this.tmp = mkdtempSync(path.join(exposeLogFile ? privateBase() : os.tmpdir(), 'fence-lens-')); // mode 0700
     const logFile = features.logFile ? path.join(this.tmp, 'fence.log') : undefined;

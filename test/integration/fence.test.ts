@@ -3,9 +3,12 @@
 
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { RunReport } from '../../src/core/model';
 import { fenceFeatures, type FenceFeatures } from '../../src/sandbox/fenceInfo';
-import { FENCE, requireComponents, runCli, stage, startCli, type Stage } from '../support/rig';
+import { FENCE, cliArgv, requireComponents, runCli, stage, startCli, type Stage } from '../support/rig';
 
 const FORGED = (host: string): string => `[fence:http] 10:00:00 ✗ GET     403 ${host} http://${host}/ (0s)`;
 
@@ -61,20 +64,31 @@ describe(`Fence features (${FENCE})`, function () {
     assert.deepEqual(r.report.violations.filter((v) => v.target === host), []);
   });
 
-  it('--template runs with a built-in policy where this fence has them, and is refused with the reason where not', async () => {
-    const r = await runCli(s, ['--monitor', 'off', '--template', 'code', '--', 'true']);
+  it('--template runs with a built-in policy where this fence has them, and is refused with the reason where not', () => {
+    const reportPath = path.join(s.ws, 'template-report.json');
+    const [file, argv] = cliArgv(s, ['run', '--fence', FENCE, '--monitor', 'off', '--template', 'code', '--json', reportPath, '--', 'true']);
+    const r = spawnSync(file, argv, { cwd: s.ws, encoding: 'utf8' });
+    const report = JSON.parse(readFileSync(reportPath, 'utf8')) as RunReport;
     if (f.template) {
-      assert.equal(r.code, 0, r.stderr);
-      assert.equal(r.report.policy.template, 'code');
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(report.policy.template, 'code');
+      assert.equal(report.settingsFile, null);
       if (f.configShow) {
-        const effective = r.report.policy.effective as { network?: { allowedDomains?: string[] } };
+        const effective = report.policy.effective as { network?: { allowedDomains?: string[] } };
         assert.ok(effective.network?.allowedDomains?.includes('api.openai.com'), JSON.stringify(effective).slice(0, 300));
       }
     } else {
-      assert.equal(r.code, 125);
+      assert.equal(r.status, 125);
       assert.match(r.stderr, /cannot run with the template "code": this fence \(.*version dev\) has no --template option/);
-      assert.equal(r.report.exitCode, 125);
+      assert.equal(report.exitCode, 125);
     }
+  });
+
+  it('refuses a template together with a settings file (Fence would ignore the file), saying why', async () => {
+    const r = await runCli(s, ['--monitor', 'off', '--template', 'code', '--', 'true']);
+    assert.equal(r.code, 125);
+    assert.match(r.stderr, f.template ? /give either a settings file or a template, not both/ : /has no --template option/);
+    assert.equal(r.report.monitor.state, 'unavailable');
   });
 
   it('the report names the policy: files, template and the effective settings', async () => {
