@@ -5,6 +5,7 @@
 // BPF stack is full), and the engine resolves them from /proc, marking a guess.
 
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { ReportViolation } from '../../src/core/model';
 import { bpftraceVariant, installedBpftrace } from '../../src/monitor/programs';
@@ -26,14 +27,39 @@ for (const mode of [
       if (variant === 'legacy') console.log('    bpftrace 0.17: relative paths are resolved from /proc after the fact, and marked when guessed');
     });
     after(() => s?.cleanup());
-    const run = (args: string[]) => runCli(s, ['--monitor', mode.monitor, ...args]);
+    const run = async (args: string[]) => {
+      const r = await runCli(s, ['--monitor', mode.monitor, ...args]);
+      assert.equal(r.report.monitor.state, 'active', r.report.monitor.detail);
+      return r;
+    };
     const tag = () => randomBytes(4).toString('hex');
+
+    it('reports from where the user\'s command starts: not Fence\'s own setup, and a name cannot hide a denial', async () => {
+      const name = `fl-setup-${tag()}`;
+      // a copy of sh named fence, run by the command: it is the user's, so its denial is reported
+      const r = await run(['-c', `cp /bin/sh ./fence && ./fence -c 'touch /etc/${name}'; exit 0`]);
+      assert.deepEqual(r.report.violations.filter((v) => v.operation === 'mount' || v.process?.comm === 'bwrap'), [], JSON.stringify(r.report.violations));
+      const hidden = find(r.report.violations, (v) => v.target === `/etc/${name}`);
+      assert.ok(hidden, JSON.stringify(r.report.violations));
+      assert.doesNotMatch(r.stderr, /mount: \//);
+    });
+
+    it('catches git\'s rename onto the .git/config Fence bind-mounts read-only (EBUSY), with no rule', async () => {
+      const repo = `${s.ws}/repo-${tag()}`;
+      const as = s.user ? ['runuser', '-u', s.user, '--'] : [];
+      const init = spawnSync(as[0] ?? 'git', [...as.slice(1), ...(as.length ? ['git'] : []), 'init', '-q', repo], { encoding: 'utf8' });
+      assert.equal(init.status, 0, init.stderr);
+      const r = await run(['-c', `cd ${repo} && git config user.name fl; exit 0`]);
+      // a rename is reported at its first path, the second is relatedPath
+      const v = find(r.report.violations, (x) => /^rename/.test(x.operation) && x.relatedPath === `${repo}/.git/config`);
+      assert.ok(v, `${JSON.stringify(r.report.violations)}\n${r.stderr}`);
+      assert.deepEqual([v.errnoName, v.target, v.suggestion], ['EBUSY', `${repo}/.git/config.lock`, undefined]);
+    });
 
     it('puts a relative path in the directory the process was in at the syscall, even once it is gone', async () => {
       // mkdir exits at once: by the time anyone could read /proc/PID/cwd it is gone.
       const name = `fl-rel-${tag()}`;
       const r = await run(['-c', `cd /usr/share/doc && mkdir ${name}; cd /usr && mkdir -p local/${name}; exit 0`]);
-      assert.equal(r.report.monitor.state, 'active', r.report.monitor.detail);
       const given = r.report.violations.filter((x) => x.givenPath === name);
       assert.ok(given.length > 0, JSON.stringify(r.report.violations));
       if (variant === 'modern') {

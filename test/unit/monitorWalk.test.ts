@@ -102,8 +102,23 @@ describe('program variants', () => {
     assert.ok(modern.includes('@rid[$id, $r, comm, $o, str(uptr($p))]'));
   });
   it('sets only the new generation\'s variables for the modern variant, both for the legacy one', () => {
-    assert.deepEqual(bpftraceEnv('modern'), { BPFTRACE_MAX_STRLEN: '1024', BPFTRACE_MAX_MAP_KEYS: '16384', BPFTRACE_STR_TRUNC_TRAILER: '', BPFTRACE_PERF_RB_PAGES: '256' });
+    assert.deepEqual(bpftraceEnv('modern'), { BPFTRACE_MAX_STRLEN: '1024', BPFTRACE_MAX_MAP_KEYS: '16384', BPFTRACE_STR_TRUNC_TRAILER: '', BPFTRACE_PERF_RB_PAGES: '1024' });
     assert.equal(bpftraceEnv('legacy').BPFTRACE_STRLEN, '200');
     assert.equal(bpftraceEnv('legacy').BPFTRACE_MAX_STRLEN, '200');
   });
+});
+
+describe('where reporting starts', () => {
+  for (const variant of ['legacy', 'modern'] as const) {
+    const program = monitorProgram(variant);
+    it(`${variant}: Fence's wrapper and the bwrap it probes with are setup; its exec of anything else is the command`, () => {
+      assert.match(
+        program,
+        /\} else if \(\$v == 2 && @started == 0 && comm == "fence"\) \{\n\s+\$v = 3;\n\s+\} else if \(\$v == 3\) \{\n\s+if \(comm == "bwrap"\) \{\n\s+\$v = 4;\n\s+\} else if \(comm != "fence"\) \{\n\s+\$v = 2;\n\s+@started = 1;/,
+      );
+      // only state 2 is ever reported
+      assert.ok(program.includes('@tracked[tid] == 2/ {'));
+      assert.ok(program.includes('@started = 0;'));
+    });
+  }
 });

@@ -18,6 +18,10 @@ describe('suggestRule', () => {
     assert.equal(suggestRule(v('filesystem', 'openat', '/secret', 13))?.setting, 'filesystem.allowRead');
     assert.equal(suggestRule(v('filesystem', 'execve', '/opt/tool', 13))?.setting, 'filesystem.allowExecute');
   });
+  it('suggests nothing for what Fence\'s mounts refuse whatever the rules: EBUSY on its own file binds, EXDEV across them', () => {
+    assert.equal(suggestRule(v('filesystem', 'rename', '/ws/.git/config', 16)), undefined);
+    assert.equal(suggestRule(v('filesystem', 'renameat2', '/tmp/x', 18)), undefined);
+  });
   it('never suggests a rule for a truncated path', () => {
     assert.equal(suggestRule({ ...v('filesystem', 'openat', '/very/long'), truncated: true }), undefined);
   });

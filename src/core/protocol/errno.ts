@@ -12,6 +12,7 @@ const TABLE: readonly ErrnoInfo[] = [
   { errno: 1, name: 'EPERM', message: 'Operation not permitted' },
   { errno: 2, name: 'ENOENT', message: 'No such file or directory' },
   { errno: 13, name: 'EACCES', message: 'Permission denied' },
+  { errno: 16, name: 'EBUSY', message: 'Device or resource busy' },
   { errno: 17, name: 'EEXIST', message: 'File exists' },
   { errno: 18, name: 'EXDEV', message: 'Invalid cross-device link' },
   { errno: 20, name: 'ENOTDIR', message: 'Not a directory' },
@@ -30,6 +31,12 @@ const BY_NUMBER = new Map(TABLE.map((e) => [e.errno, e]));
 
 /** Errnos that mean "the sandbox said no" for file operations. */
 export const FILE_DENIAL_ERRNOS: readonly number[] = [1, 13, 30];
+/**
+ * Errnos a sandbox's mounts cause on the rename/unlink/rmdir/link family: EBUSY for a file Fence
+ * bind-mounts on its own (git's rename("config.lock", "config") onto a read-only .git/config), EXDEV
+ * for a rename or link across two of its mounts.
+ */
+export const MOUNT_DENIAL_ERRNOS: readonly number[] = [16, 18];
 /** Errnos that mean "the sandbox said no" for connect and bind. */
 export const SOCKET_DENIAL_ERRNOS: readonly number[] = [1, 13, 99, 101, 111];
 

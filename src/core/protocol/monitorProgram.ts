@@ -28,12 +28,12 @@
 // measured cost of Fence's own monitor. Past a per-kind record budget (RECORD_BUDGET below) new
 // denials are only counted, per syscall and errno, so nothing is ever under-counted or flooded away.
 
-import { FILE_DENIAL_ERRNOS, SOCKET_DENIAL_ERRNOS } from './errno';
-import { SECCOMP_SYSCALLS, TRACED_SYSCALLS } from './syscalls';
+import { FILE_DENIAL_ERRNOS, MOUNT_DENIAL_ERRNOS, SOCKET_DENIAL_ERRNOS } from './errno';
+import { MOUNT_BOUNDARY_SYSCALLS, SECCOMP_SYSCALLS, TRACED_SYSCALLS } from './syscalls';
 
 export const TOKEN_PLACEHOLDER = '@@FENCE_LENS_TOKEN@@';
 /** Bumped whenever the record grammar changes, so a stale installed helper is detected. */
-export const PROGRAM_VERSION = 11;
+export const PROGRAM_VERSION = 13;
 /** How long the program keeps draining after the run's root or owner exits. */
 const DRAIN_NS = 150_000_000;
 /** bpftrace 0.17's maximum; a string of STRLEN - 1 bytes may have been cut. */
@@ -300,6 +300,7 @@ export function monitorProgram(variant: ProgramVariant = 'legacy'): string {
   const lookup = (path: string, dfd: string): string => (modern ? `${indent(dirLookup(path, dfd), 4)}\n` : '');
   const walk = modern ? `${indent(dirWalk(), 4)}\n` : '';
   const fileErr = anyOf('$r', FILE_DENIAL_ERRNOS.map((e) => -e));
+  const mountErr = `(${anyOf('$r', MOUNT_DENIAL_ERRNOS.map((e) => -e))}) && (${anyOf('$id', MOUNT_BOUNDARY_SYSCALLS)})`;
   const sockErr = anyOf('$r', SOCKET_DENIAL_ERRNOS.map((e) => -e));
   const seccomp = anyOf('$id', SECCOMP_SYSCALLS);
   const sockIds = anyOf('$id', TRACED_SYSCALLS.filter((s) => s.shape.kind === 'sockaddr').map((s) => s.nr));
@@ -313,10 +314,15 @@ BEGIN {
   @tokens = ${BURST_CAPACITY};
   @netprinted = 0;
   @pairprinted = 0;
+  @started = 0;
   printf("${T}|BEGIN|${PROGRAM_VERSION}|%d|%d|%llu|${strlenOf(variant)}|${T}\\n", $1, $2, nsecs);
 }
 // @tracked: 1 = in the run's tree (the gate, fence, its helpers), 2 = inside the sandbox (bwrap
-// and everything it starts). Only 2 is reported: fence's own failures are not sandbox denials.
+// and everything it starts), 3 = Fence's own wrapper inside the sandbox (its Landlock stage, exec'd
+// as "fence" before the user's command starts), 4 = a bwrap that wrapper starts (its probe of
+// bwrap --unshare-net, whose mount("/") fails with EPERM in every run: setup, not a denial). Only 2
+// is reported. The wrapper's exec of anything else is the user's command: back to 2, and from then
+// on (@started) nothing enters 3 again, so the sandboxed program cannot hide behind the name.
 tracepoint:sched:sched_process_fork /@tracked[tid]/ {
   @tracked[args->child_pid] = @tracked[tid];
 }
@@ -339,6 +345,15 @@ tracepoint:sched:sched_process_exec {
     $n = args->pid;
     if ($v == 1 && comm == "bwrap") {
       $v = 2;
+    } else if ($v == 2 && @started == 0 && comm == "fence") {
+      $v = 3;
+    } else if ($v == 3) {
+      if (comm == "bwrap") {
+        $v = 4;
+      } else if (comm != "fence") {
+        $v = 2;
+        @started = 1;
+      }
     }
     @tracked[$n] = $v;
     if ($o != $n) {
@@ -392,7 +407,7 @@ ${modern ? MODERN_PROBE_HEAD : LEGACY_PROBE_HEAD}
     if (${sockErr}) {
       $want = 2;
     }
-  } else if (${fileErr}) {
+  } else if (${fileErr} || (${mountErr})) {
     if (${pathIds}) {
       $want = 1;
     }
@@ -457,7 +472,7 @@ interval:s:1 {
 END {
   ${counts}
   printf("${T}|END|%llu|${T}\\n", nsecs);
-  clear(@tracked); clear(@ending); clear(@regsat); clear(@regsbad); clear(@rid); clear(@srid); clear(@cnt); clear(@printed); clear(@tokens); clear(@netprinted); clear(@pairprinted); clear(@over);
+  clear(@tracked); clear(@started); clear(@ending); clear(@regsat); clear(@regsbad); clear(@rid); clear(@srid); clear(@cnt); clear(@printed); clear(@tokens); clear(@netprinted); clear(@pairprinted); clear(@over);
 }
 `;
 }
@@ -473,7 +488,10 @@ END {
 export function bpftraceEnv(variant: ProgramVariant): Readonly<Record<string, string>> {
   const modern = { BPFTRACE_MAX_STRLEN: String(strlenOf(variant)), BPFTRACE_MAX_MAP_KEYS: String(KERNEL_DEDUP_KEYS), BPFTRACE_STR_TRUNC_TRAILER: '' };
   const legacy: Record<string, string> = variant === 'legacy' ? { BPFTRACE_STRLEN: String(STRLEN), BPFTRACE_MAP_KEYS_MAX: String(KERNEL_DEDUP_KEYS) } : {};
-  return { ...legacy, ...modern, BPFTRACE_PERF_RB_PAGES: '256' };
+  // A record's strings are fixed-size, so 1,024-byte strings make each record ~4x larger: the modern
+  // ring buffer is 4x larger too (4 MiB per CPU), or a burst of 2,000 records overran it (measured:
+  // 149 of a 20,000-name flood lost with 1 MiB).
+  return { ...legacy, ...modern, BPFTRACE_PERF_RB_PAGES: variant === 'modern' ? '1024' : '256' };
 }
 
 export const BPFTRACE_ENV: Readonly<Record<string, string>> = bpftraceEnv('legacy');

@@ -104,6 +104,9 @@ export function syscallName(nr: number): string {
   return BY_NR.get(nr)?.name ?? OTHER_NAMES[nr] ?? `syscall_${nr}`;
 }
 
+/** Where MOUNT_DENIAL_ERRNOS are a sandbox's doing: rename, unlink, rmdir and link, in every form. */
+export const MOUNT_BOUNDARY_SYSCALLS: readonly number[] = [82, 264, 316, 87, 263, 84, 86, 265];
+
 /**
  * Syscalls Fence's seccomp filter answers with EPERM (its DangerousSyscalls list), plus the
  * namespace calls other sandboxes block. EPERM from any other syscall is routine (epoll_ctl on a

@@ -39,6 +39,9 @@ export function suggestRule(v: Pick<Violation, 'category' | 'operation' | 'targe
         return { setting: 'filesystem.allowExecute', value: v.target, description: `Allow executing ${v.target}` };
       }
       if (v.operation === 'mount') return undefined;
+      // EBUSY: a file Fence bind-mounts on its own (it protects .git/config, ~/.gitconfig); EXDEV: a
+      // rename across two of its mounts. Allowing writes in the directory lifts neither.
+      if (v.errno === 16 || v.errno === 18) return undefined;
       if (WRITE_OPS.has(v.operation) && v.errno !== 13) {
         // The directory, even for a write to an existing file: Fence's Landlock layer grants writes
         // per directory and ignores a file entry in allowWrite (measured with fence v0.1.5), so a
