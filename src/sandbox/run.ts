@@ -15,7 +15,7 @@
 // The stages (plan, spawn the gate, attach the monitor, release, collect, report) run under one
 // try/finally in Run.execute, which owns what they create: the temp dir, the gate, the monitor.
 
-import { mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import os, { constants as osConstants } from 'node:os';
 import path from 'node:path';
 import { PassThrough, type Writable } from 'node:stream';
@@ -144,31 +144,65 @@ function signalFence(gate: Gate, signal: NodeJS.Signals): void {
   gate.kill(signal);
 }
 
-/** Every process below `pid`, parents first (from /proc; a process that just exited is skipped). */
+/** The children of `pid`, from every thread (Go programs such as fence fork from any of theirs). */
+function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      out.push(...readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
+    }
+  } catch {
+    // gone already
+  }
+  return out;
+}
+
+function commOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
+
+/** Every process below `pid`, parents first (a process that just exited is skipped). */
 function descendants(pid: number): number[] {
   const out: number[] = [];
-  const queue = [pid];
-  while (queue.length > 0) {
-    const p = queue.shift() as number;
-    let children: number[] = [];
-    try {
-      children = readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-    } catch {
-      // gone already
-    }
+  for (let queue = [pid]; queue.length > 0; ) {
+    const children = childrenOf(queue.shift() as number);
     out.push(...children);
     queue.push(...children);
   }
   return out;
 }
 
+/** The processes inside the sandbox: below bubblewrap, bubblewrap's own init excluded. */
+function sandboxed(gatePid: number): number[] {
+  const bwrap = descendants(gatePid).find((p) => commOf(p) === 'bwrap');
+  return bwrap === undefined ? [] : descendants(bwrap).filter((p) => commOf(p) !== 'bwrap');
+}
+
+/** How long a Ctrl-C made while the sandbox is still starting waits for the command to exist. */
+const INTERRUPT_WAIT_MS = 5000;
+
 /**
- * Ctrl-C as a terminal delivers it: SIGINT to every process of the run (a terminal signals the whole
- * foreground process group), not to fence alone, which passes it only to its `sh -c`; a shell
- * waiting for a child defers it, so the command would run on to its end.
+ * Ctrl-C as a terminal delivers it to the command: SIGINT to every process inside the sandbox (a
+ * terminal signals the whole foreground process group). Fence alone passes it only to its `sh -c`,
+ * which waits for bubblewrap, so the command ran on to its end; and a signal to that shell itself
+ * would kill it and turn the exit code into fence's 255. So the processes below bubblewrap get it,
+ * the command exits 130 and that code comes back through bubblewrap and fence. A Ctrl-C made while
+ * the sandbox is still starting is delivered as soon as the command exists; if it never does, fence
+ * gets it.
  */
-function interruptTree(gatePid: number): void {
-  for (const p of descendants(gatePid)) {
+function interruptTree(gate: Gate, waitedMs = 0): void {
+  if (!gate.pid || gate.exitCode !== null) return;
+  const inside = sandboxed(gate.pid);
+  if (inside.length === 0) {
+    if (waitedMs >= INTERRUPT_WAIT_MS) return signalFence(gate, 'SIGINT');
+    setTimeout(() => interruptTree(gate, waitedMs + 50), 50).unref();
+    return;
+  }
+  for (const p of inside) {
     try {
       process.kill(p, 'SIGINT');
     } catch {
@@ -214,7 +248,7 @@ class Run {
   }
 
   interrupt(): void {
-    if (this.gate?.pid) interruptTree(this.gate.pid);
+    if (this.gate) interruptTree(this.gate);
   }
 
   stop(): void {
