@@ -262,7 +262,9 @@ async function openWorkbench(withTests) {
  * @param {import('playwright-core').Page} page
  */
 async function uiTest(page) {
-  const target = '/etc/fence-lens-ui-probe';
+  // In the home directory: the test user may write there outside Fence, so the sandbox refused it and a rule allows it.
+  const target = '~/fence-lens-ui-probe';
+  const absolute = path.join(user, 'fence-lens-ui-probe');
   await page.locator('.monaco-workbench').waitFor({ timeout: 90000 });
   const activity = page.locator('.activitybar .action-item a[aria-label^="Fence Lens"]');
   await activity.waitFor({ timeout: 60000 });
@@ -341,7 +343,7 @@ async function uiTest(page) {
   await page.keyboard.press('Escape');
   // Enter on the focused denial opens its details (the file was never created).
   await page.keyboard.press('Enter');
-  const detail = page.locator('.editor-instance .view-lines', { hasText: `# ${target}` });
+  const detail = page.locator('.editor-instance .view-lines', { hasText: `# ${absolute}` });
   let detailShown = true;
   try {
     await detail.waitFor({ timeout: 15000 });
@@ -350,10 +352,10 @@ async function uiTest(page) {
   }
   const checks = [
     ['the welcome view before any run says "No runs yet"', welcomeShown],
-    ['typing "build" makes "npm run build" (showing its command) the default pick', /^npm run build\s+echo built/.test(focusedPick)],
+    ['typing "build" makes "npm run build" (showing its command) the default pick', /^npm run build\s*echo built/.test(focusedPick)],
     ['the run row: command, exit code, monitor, count', rows.some((r) => r.startsWith(`touch ${target}`) && /exit 1 · monitor active · \d+ denials?/.test(r))],
     ['a filesystem category row', rows.some((r) => r.startsWith('filesystem'))],
-    [`the target row: ${probeName}, its folder, errno and process`, rows.some((r) => r.startsWith(probeName) && /\/etc · EROFS · ×1 · openat · touch:\d+/.test(r))],
+    [`the target row: ${probeName}, its folder, errno and process`, rows.some((r) => r.startsWith(probeName) && /~ · EROFS · ×1 · openat · touch:\d+/.test(r))],
     ['the denial\'s context menu: show, open, allow, copy, settings', ['Show Denial', 'Open / Reveal', 'Allow in Fence Settings…', 'Copy', 'Open Fence Settings'].every((t) => menuItems.includes(t))],
     ['Shift+F10 opens the context menu of the focused row', keyboardMenu],
     ['Enter on the denial opens its details', detailShown],

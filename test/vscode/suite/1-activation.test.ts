@@ -24,7 +24,7 @@ describe('activation and contributions', () => {
     const contributed = (ext?.packageJSON.contributes.commands as Contributed[]).map((c) => c.command).sort();
     const registered = new Set(await vscode.commands.getCommands(true));
     assert.deepEqual(contributed.filter((c) => !registered.has(c)), []);
-    assert.equal(contributed.length, 16);
+    assert.equal(contributed.length, 21);
   });
 
   it('checks the machine for the welcome views after activation', async () => {

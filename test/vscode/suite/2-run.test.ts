@@ -42,8 +42,9 @@ describe('fenceLens.run (contract) with real fence and the privileged monitor', 
     assert.equal(v.message, 'Read-only file system');
     assert.equal(v.process?.comm, 'touch');
     assert.equal(v.source, 'ebpf');
-    // The engine's narrowest rule for a create: the directory (Fence only honours directories in allowWrite).
-    assert.deepEqual(v.suggestion, { setting: 'filesystem.allowWrite', value: '/etc', description: 'Allow writing in /etc' });
+    // The test user cannot write /etc outside Fence either: the host refused it, and no rule is offered.
+    assert.equal(v.cause, 'host');
+    assert.equal(v.suggestion, undefined);
   });
 
   it('shows the run > category > target in the explorer with counts, errno and process', async () => {
@@ -64,7 +65,7 @@ describe('fenceLens.run (contract) with real fence and the privileged monitor', 
     assert.ok(row, `no tree row for ${PROBE}: ${JSON.stringify(targets.map((t) => t.label))}`);
     const v = find(report, PROBE);
     assert.equal(row.description, `/etc · EROFS · ×${v.count} · openat · touch:${v.process?.pid}`);
-    assert.equal(row.contextValue, 'target.path.fixable');
+    assert.equal(row.contextValue, 'target.path.nofix');
     // Enter on the row shows the denial.
     const item = await api.explorer.getTreeItem(row.node);
     assert.equal(item.command?.command, 'fenceLens.showDetail');
@@ -107,20 +108,17 @@ describe('fenceLens.run (contract) with real fence and the privileged monitor', 
     assert.ok(ofRun[end].endsWith(`exit code 1, ${n} distinct denial${n === 1 ? '' : 's'}`), ofRun[end]);
   });
 
-  it('files denials outside the workspace on fence.json, on the key that would allow them, path first', () => {
+  it('files denials outside the workspace on fence.json, path first; a host refusal on its top-level object', () => {
     const diags = fenceDiagnostics();
     assert.deepEqual(diags.map(([uri]) => uri.fsPath), [inWorkspace('fence.json')]);
     const d = diags[0][1].find((x) => x.message.includes(PROBE));
     assert.ok(d);
     const v = find(report, PROBE);
-    assert.equal(d.message, `${PROBE}: openat denied (EROFS Read-only file system, touch:${v.process?.pid})`);
-    assert.equal(d.code, 'filesystem.allowWrite');
+    assert.equal(d.message, `${PROBE}: openat denied (EROFS Read-only file system, touch:${v.process?.pid}; refused by the host's own permissions, not by Fence)`);
+    assert.equal(d.code, 'filesystem.denied');
     assert.equal(d.severity, vscode.DiagnosticSeverity.Warning);
-    const text = fs.readFileSync(inWorkspace('fence.json'), 'utf8');
-    const offset = text.indexOf('"allowWrite"');
-    const line = text.slice(0, offset).split('\n').length - 1;
-    const character = offset - (text.lastIndexOf('\n', offset) + 1);
-    assert.deepEqual([d.range.start.line, d.range.start.character, d.range.end.line, d.range.end.character], [line, character, line, character + '"allowWrite"'.length]);
+    // No setting allows a host refusal: it sits on the settings' top-level object (its `{`).
+    assert.deepEqual([d.range.start.line, d.range.start.character, d.range.end.line, d.range.end.character], [0, 0, 0, 1]);
   });
 
   it('did not run the workspace\'s "fence" (machine scope held for a real run)', () => {

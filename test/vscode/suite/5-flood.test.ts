@@ -70,17 +70,14 @@ describe('a flood of denials', () => {
     assert.equal(summary.code, MORE_DENIALS_CODE);
     assert.equal(summary.severity, vscode.DiagnosticSeverity.Information);
 
-    // The summary's quick fix shows the explorer; a listed denial's still offers its rule.
+    // The summary's quick fix shows the explorer.
     await vscode.workspace.openTextDocument(fenceJson);
     const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', fenceJson, new vscode.Range(0, 0, 100, 0));
     const show = actions.find((a) => a.title === 'Fence: Show Every Denial in the Fence Lens View');
     assert.ok(show, JSON.stringify(actions.map((a) => a.title)));
     assert.equal(show.command?.command, 'fenceLens.violations.focus');
-    // /etc is a system folder: offered with a warning, never as the preferred fix.
-    const wide = actions.find((a) => a.title.startsWith('Fence: Allow writing in /etc (filesystem.allowWrite in fence.json)…'));
-    assert.ok(wide, JSON.stringify(actions.map((a) => a.title)));
-    assert.match(wide.title, /wide: allows writing anywhere in \/etc/);
-    assert.notEqual(wide.isPreferred, true);
+    // The test user cannot write /etc outside Fence either: the host refused these, so no rule is offered.
+    assert.deepEqual(actions.filter((a) => a.title.startsWith('Fence: Allow')).map((a) => a.title), []);
 
     // The tree: the first page of targets under the category, the rest behind a page node.
     const [runItem] = await items(api);
