@@ -26,7 +26,10 @@ RULE
 mkdir -p /run/dbus
 if ! { [ -S /run/dbus/system_bus_socket ] && [ -e /run/dbus/pid ] && kill -0 "$(cat /run/dbus/pid)" 2>/dev/null; }; then
   rm -f /run/dbus/pid
-  dbus-daemon --system --fork
+  # A daemon must not inherit our descriptors: started under `flock LOCK scripts/test-env.sh`, it
+  # held the lock for as long as it lived and every other locked run waited forever.
+  ( for fd in /proc/self/fd/*; do fd=${fd##*/}; [ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-"; done
+    exec dbus-daemon --system --fork )
 fi
 # Start polkitd now (it is D-Bus activated) so the first pkexec is not slowed down.
 dbus-send --system --print-reply --dest=org.freedesktop.PolicyKit1 /org/freedesktop/PolicyKit1/Authority \
