@@ -11,6 +11,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { runDoctor } from '../src/sandbox/doctor';
 import type { HostBench } from '../test/vscode/bench/index';
 import { REPO_ROOT } from './fixtures';
 import { median } from './stats';
@@ -68,7 +69,20 @@ function runHost(out: string, denials: number, trivialFirst: boolean, log: (line
   });
 }
 
+/**
+ * The storms run as the test user, so their monitor goes through pkexec and the installed helper. A
+ * helper from another build refuses with a version mismatch and the run goes on unmonitored, as it
+ * would for a user: the storm then reaches nothing and times an idle extension. Refuse to start.
+ */
+async function requireHelper(): Promise<void> {
+  const bad = (await runDoctor()).filter((c) => (c.id === 'helper' || c.id === 'pkexec' || c.id === 'polkit') && !c.ok);
+  if (bad.length > 0) {
+    throw new Error(`the extension-host storms would run unmonitored: ${bad.map((c) => `${c.id}: ${c.detail}${c.fix ? ` (fix: ${c.fix})` : ''}`).join('; ')}`);
+  }
+}
+
 export async function extensionHost(hosts: number, denials: number, log: (line: string) => void): Promise<ExtensionHostResult> {
+  await requireHelper();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'fence-lens-bench-host-'));
   const runs: HostBench[] = [];
   try {
