@@ -27,7 +27,9 @@ describe('fence-lens run with hostile file names (as root, direct monitor)', fun
       [`/etc/fl-${tag}-nl\nfake line`, `/etc/fl-${tag}-nl\\nfake line`, `/etc/fl-${tag}-nl\\nfake line`],
       [`/etc/fl-${tag}-mark\u200f\u061c`, `/etc/fl-${tag}-mark\\342\\200\\217\\330\\234`, `/etc/fl-${tag}-mark\\u{200f}\\u{61c}`],
     ];
-    const script = names.map(([, printf]) => `touch "$(printf '${printf}')"`).join('; ');
+    // touch's own complaint (the command's stderr, passed through untouched) is silenced, so what
+    // remains on stderr is fence-lens's alone.
+    const script = names.map(([, printf]) => `touch "$(printf '${printf}')" 2>/dev/null`).join('; ');
     const r = await runCli(s, ['--monitor', 'direct', '-c', `${script}; exit 0`]);
     assert.equal(r.report.monitor.state, 'active', r.report.monitor.detail);
     for (const [exact, , shown] of names) {
