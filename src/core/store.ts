@@ -108,7 +108,7 @@ export class ViolationStore {
     return this.addCapped(record.input, at, count, record.key);
   }
 
-  /** `key`: violationKey(input), when the caller has it already (a repeat past the bound would build it every time). */
+  /** `known`: violationKey(input), when the caller has it already (a repeat past the bound would build it every time). */
   private addCapped(input: ViolationInput, at: Date, count: number, known?: string): Violation | undefined {
     const held = this.find(input.category, input.operation, input.target, input.errno, input.process?.comm ?? '');
     if (held) {
