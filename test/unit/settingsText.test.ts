@@ -97,13 +97,13 @@ describe('allowChoices (the rules offered for a denial)', () => {
     ]);
   });
 
-  it('offers a denied mkdir in the home directory first, the home directory second with a warning', () => {
+  it('offers a denied mkdir in the home directory first (created, then allowed), the home directory second with a warning', () => {
     const choices = allowChoices(write(home), { operation: 'mkdir', target: '/home/me/.npm' }, home);
     assert.deepEqual(
-      choices.map((c) => [c.suggestion.value, c.warning]),
+      choices.map((c) => [c.suggestion.value, c.suggestion.description, c.createDirectory, c.warning]),
       [
-        ['~/.npm', undefined],
-        ['/home/me', 'allows writing anywhere in ~ (the home directory), not only what was denied'],
+        ['~/.npm', 'Create ~/.npm and allow writing in it', '/home/me/.npm', undefined],
+        ['/home/me', 'Allow writing in /home/me', undefined, 'allows writing anywhere in ~ (the home directory), not only what was denied'],
       ],
     );
   });

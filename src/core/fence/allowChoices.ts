@@ -11,6 +11,12 @@ export interface AllowChoice {
   readonly suggestion: RuleSuggestion;
   /** Set when the rule opens much more than the denial needed: shown with the choice. */
   readonly warning?: string;
+  /**
+   * A directory to create (outside the sandbox, as the user) with the rule: Fence grants writes
+   * only in directories that exist when it starts, so allowing a directory the command failed to
+   * make allows nothing until it exists (measured with fence v0.1.5).
+   */
+  readonly createDirectory?: string;
 }
 
 /** Top-level folders of the system: a rule naming one of them (or a folder directly under `/usr`) is wide. */
@@ -47,9 +53,9 @@ const MAKES_DIRECTORY = new Set(['mkdir', 'mkdirat']);
 
 /**
  * The choices for a denial whose engine suggestion is `s`: `s` itself when it names a narrow folder.
- * When it names a wide one: for a denied mkdir, the new directory first and `s` second with a
- * warning; otherwise `s` alone, with the warning (Fence grants writes per directory, so a rule for
- * the file alone would not allow it).
+ * When it names a wide one: for a denied mkdir, creating the new directory and allowing it first,
+ * and `s` second with a warning; otherwise `s` alone, with the warning (Fence grants writes per
+ * directory, so a rule for the file alone would not allow it).
  */
 export function allowChoices(s: RuleSuggestion, denied: { readonly operation: string; readonly target: string }, home: string): AllowChoice[] {
   if (s.setting !== 'filesystem.allowWrite' || !isWideDirectory(s.value, home)) return [{ suggestion: portable(s, home) }];
@@ -57,6 +63,7 @@ export function allowChoices(s: RuleSuggestion, denied: { readonly operation: st
   const wide: AllowChoice = { suggestion: portable(s, home), warning: `allows writing anywhere in ${shown}, not only what was denied` };
   const { target } = denied;
   if (!MAKES_DIRECTORY.has(denied.operation) || target === s.value || target === home || !isUnder(s.value, target)) return [wide];
-  const narrow = portable({ setting: s.setting, value: target, description: `Allow writing in ${target}` }, home);
-  return [{ suggestion: narrow }, wide];
+  const shownTarget = homeRelative(target, home);
+  const narrow = portable({ setting: s.setting, value: target, description: `Create ${shownTarget} and allow writing in it` }, home);
+  return [{ suggestion: narrow, createDirectory: target }, wide];
 }

@@ -130,8 +130,11 @@ export async function allowInSettings(preview: SettingsPreview, file: string, ch
     void vscode.window.showInformationMessage(`Fence settings unchanged: ${result.reason}; the denial came from the host's own permissions.`);
     return false;
   }
-  const applied = await preview.propose(vscode.Uri.file(file), before, result, `Add ${s.value} to ${s.setting}`, choice.warning);
+  const summary = choice.createDirectory ? `Create ${choice.createDirectory} and add ${s.value} to ${s.setting}` : `Add ${s.value} to ${s.setting}`;
+  const applied = await preview.propose(vscode.Uri.file(file), before, result, summary, choice.warning);
   if (!applied) return false;
+  // Fence grants writes only in directories that exist when it starts (see allowChoices).
+  if (choice.createDirectory) await vscode.workspace.fs.createDirectory(vscode.Uri.file(choice.createDirectory));
   await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: true, preserveFocus: true });
   const rerun = 'Rerun Last';
   // Not awaited: the change is made; the offer to rerun must not hold the caller until dismissed.

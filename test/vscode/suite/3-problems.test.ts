@@ -2,6 +2,7 @@
 
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { problemMessage } from '../../../src/vscode/problems/problemFile';
@@ -107,5 +108,43 @@ describe('Problems panel and quick fixes', () => {
     assert.deepEqual(rerun.violations.filter((v) => path.resolve(workspaceDir(), v.target) === existing()), []);
     assert.equal(fs.readFileSync(existing(), 'utf8'), 'existing\nchanged\n');
     await waitFor('the file\'s problems to clear', () => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'fence').length === 0);
+  });
+});
+
+describe('quick fixes for a denied mkdir in the home directory', () => {
+  const name = '.fence-lens-mkdir-probe';
+  const dir = path.join(os.homedir(), name);
+
+  it('offers to create the directory and allow ~/..., the whole home directory only second with a warning; then the rerun writes', async () => {
+    const api = await fenceLens();
+    fs.rmSync(dir, { recursive: true, force: true });
+    const report = await vscode.commands.executeCommand<RunReport>('fenceLens.run', { command: `mkdir ~/${name}` });
+    await repainted(api);
+    const v = report.violations.find((x) => x.target === dir);
+    assert.ok(v, JSON.stringify(report.violations.map((x) => x.target)));
+    assert.equal(v.cause, 'sandbox');
+    const fenceJson = vscode.Uri.file(inWorkspace('fence.json'));
+    await vscode.workspace.openTextDocument(fenceJson);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', fenceJson, new vscode.Range(0, 0, 100, 0));
+    const titles = actions.filter((a) => a.title.startsWith('Fence: ')).map((a) => a.title);
+    assert.deepEqual(titles, [
+      `Fence: Create ~/${name} and allow writing in it (filesystem.allowWrite in fence.json)…`,
+      `Fence: Allow writing in ${os.homedir()} (filesystem.allowWrite in fence.json)… (wide: allows writing anywhere in ~ (the home directory), not only what was denied)`,
+    ]);
+    const first = actions.find((a) => a.title === titles[0]);
+    assert.ok(first?.command);
+    assert.equal(first.isPreferred, true);
+    const done = Promise.resolve(vscode.commands.executeCommand<boolean>(first.command.command, ...(first.command.arguments ?? [])));
+    await waitFor('the settings diff', () =>
+      vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.scheme === 'fence-lens-preview'),
+    );
+    await vscode.commands.executeCommand('fenceLens.applySettingsPreview');
+    assert.equal(await done, true);
+    const settings = JSON.parse(fs.readFileSync(inWorkspace('fence.json'), 'utf8')) as { filesystem: { allowWrite: string[] } };
+    assert.ok(settings.filesystem.allowWrite.includes(`~/${name}`), JSON.stringify(settings));
+    assert.ok(fs.statSync(dir).isDirectory());
+    const rerun = await vscode.commands.executeCommand<RunReport>('fenceLens.run', { command: `mkdir -p ~/${name}/sub && touch ~/${name}/sub/file` });
+    assert.equal(rerun.exitCode, 0, JSON.stringify(rerun.violations.map((x) => x.target)));
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });
