@@ -23,6 +23,8 @@ export interface ViolationInput {
   readonly truncated?: boolean;
   /** The path exactly as the process gave it, when it was relative (target is then resolved). */
   readonly givenPath?: string;
+  /** An open's flags as the process passed them (the monitor's modern program): they say whether it meant to write. */
+  readonly openFlags?: number;
   /** The process had exited before its cwd could be read: resolved against the run's cwd. */
   readonly cwdGuessed?: boolean;
   /**

@@ -122,3 +122,16 @@ describe('where reporting starts', () => {
     });
   }
 });
+
+describe('open flags', () => {
+  it('modern: F records carry an open\'s flags, and the reader passes them to the policy', () => {
+    const modern = monitorProgram('modern');
+    assert.ok(modern.includes('$s = *(uint64 *)uptr(*(uint64 *)kptr($regs + 96));'), 'openat2 reads struct open_how.flags');
+    assert.ok(modern.includes('$s = (uint64)577;'), 'creat is O_CREAT | O_WRONLY | O_TRUNC');
+    assert.match(modern, /\|F\|%d\|%d\|%d\|%d\|%llu\|%llu\|%llu\|.*\$t, \$t, \$s, comm/);
+    assert.match(monitorProgram('legacy'), /\|F\|%d\|%d\|%d\|%d\|%llu\|%llu\|0\|/);
+    const { list } = decode([begin, f(257, 7, -13, 5, 'npm', '/home/u/.npm/_logs/x.log').replace('|5|5|', `|5|5|${0o2101}|`)]);
+    assert.equal(list[0].openFlags, 0o2101);
+    assert.deepEqual(suggestRule(list[0])?.value, '/home/u/.npm/_logs');
+  });
+});

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { Violation } from '../../src/core/model';
 import { hostOf, suggestRule } from '../../src/core/report/policy';
 
-type V = Pick<Violation, 'category' | 'operation' | 'target' | 'errno' | 'relatedPath' | 'truncated'>;
+type V = Pick<Violation, 'category' | 'operation' | 'target' | 'errno' | 'relatedPath' | 'truncated' | 'openFlags'>;
 const v = (category: V['category'], operation: string, target: string, errno: number | null = 30): V => ({ category, operation, target, errno });
 
 describe('suggestRule', () => {
@@ -21,6 +21,23 @@ describe('suggestRule', () => {
   it('suggests nothing for what Fence\'s mounts refuse whatever the rules: EBUSY on its own file binds, EXDEV across them', () => {
     assert.equal(suggestRule(v('filesystem', 'rename', '/ws/.git/config', 16)), undefined);
     assert.equal(suggestRule(v('filesystem', 'renameat2', '/tmp/x', 18)), undefined);
+  });
+  it('reads write intent from an open\'s flags: an EACCES append in ~/.npm/_logs is allowWrite of the directory', () => {
+    const O_WRONLY_CREAT_APPEND = 0o1 | 0o100 | 0o2000;
+    assert.deepEqual(suggestRule({ ...v('filesystem', 'openat', '/home/u/.npm/_logs/2026-debug-0.log', 13), openFlags: O_WRONLY_CREAT_APPEND }), {
+      setting: 'filesystem.allowWrite',
+      value: '/home/u/.npm/_logs',
+      description: 'Allow writing in /home/u/.npm/_logs',
+    });
+    // O_RDONLY | O_CLOEXEC: a read, refused by Landlock
+    assert.equal(suggestRule({ ...v('filesystem', 'openat', '/secret', 13), openFlags: 0o2000000 })?.setting, 'filesystem.allowRead');
+    // O_RDWR alone, and O_TRUNC alone, write
+    assert.equal(suggestRule({ ...v('filesystem', 'open', '/srv/db', 13), openFlags: 0o2 })?.value, '/srv');
+    assert.equal(suggestRule({ ...v('filesystem', 'openat', '/srv/t', 13), openFlags: 0o1000 })?.value, '/srv');
+  });
+  it('allows the directory for an unlink or mkdir refused with EACCES (Landlock), not only EROFS', () => {
+    assert.equal(suggestRule(v('filesystem', 'unlink', '/home/u/.npm/_logs/old.log', 13))?.value, '/home/u/.npm/_logs');
+    assert.equal(suggestRule(v('filesystem', 'mkdirat', '/srv/new', 13))?.setting, 'filesystem.allowWrite');
   });
   it('never suggests a rule for a truncated path', () => {
     assert.equal(suggestRule({ ...v('filesystem', 'openat', '/very/long'), truncated: true }), undefined);

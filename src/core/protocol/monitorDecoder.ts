@@ -263,7 +263,10 @@ export class MonitorDecoder implements FramingSink {
     const recordId = recordIdOf(r.head[6]);
     const comm = this.str(r, 0);
     if (r.head[0] === 'F') {
-      this.file(nr, pid, ret, recordId, comm, this.str(r, 1), this.takeDir(r.head));
+      // An open's flags (the modern program; 0 otherwise): only a plain number says anything.
+      const f = r.head[7];
+      const flags = f !== undefined && f !== '0' && /^\d{1,16}$/.test(f) ? Number(f) : undefined;
+      this.file(nr, pid, ret, recordId, comm, this.str(r, 1), this.takeDir(r.head), flags);
       return;
     }
     const input: ViolationInput = { category: 'syscall', operation: syscallName(nr), target: syscallName(nr), errno: -ret, source: 'ebpf', process: { comm, pid } };
@@ -271,13 +274,14 @@ export class MonitorDecoder implements FramingSink {
   }
 
   /** A denial on one path (an F record). */
-  private file(nr: number, pid: number, ret: number, recordId: string | undefined, comm: string, path: string, dir: KernelDir | undefined): void {
+  private file(nr: number, pid: number, ret: number, recordId: string | undefined, comm: string, path: string, dir: KernelDir | undefined, openFlags: number | undefined): void {
     this.store.add(
       {
         category: 'filesystem',
         operation: syscallName(nr),
         ...this.absolute(pid, path, dir),
         ...(mayBeTruncated(path, this.strlen) || dir?.truncated ? { truncated: true } : {}),
+        ...(openFlags !== undefined ? { openFlags } : {}),
         errno: -ret,
         source: 'ebpf',
         process: { comm, pid },

@@ -7,7 +7,9 @@
 // reader joins physical lines until the closing token):
 //   T|BEGIN|<version>|<root>|<owner>|<nsecs>|<strlen>|T   strlen: the str() limit of this run's records
 //   T|READY|<child pid>|T                      every probe is attached (see the exec probe)
-//   T|F|<nr>|<pid>|<tid>|<ret>|<nsecs>|<rid>|T|<comm>|T|<path>|T          file op, one path
+//   T|F|<nr>|<pid>|<tid>|<ret>|<nsecs>|<rid>|<flags>|T|<comm>|T|<path>|T  file op, one path; flags:
+//                                    an open's flags (write intent), 0 for other calls and always
+//                                    0 in the legacy variant (one more printf argument did not fit)
 //   T|F2|<nr>|<pid>|<tid>|<ret>|<nsecs>|0|T|<comm>|T|<path>|T            two-path op, first path
 //   T|P2|<nr>|<pid>|<tid>|<ret>|<nsecs>|0|T|<comm>|T|<path>|T            ... its second path
 //   T|N|<nr>|<pid>|<tid>|<ret>|<nsecs>|0|<family>|<port>|T|<comm>|T|<addr>|T      connect/bind
@@ -29,11 +31,11 @@
 // denials are only counted, per syscall and errno, so nothing is ever under-counted or flooded away.
 
 import { FILE_DENIAL_ERRNOS, MOUNT_DENIAL_ERRNOS, SOCKET_DENIAL_ERRNOS } from './errno';
-import { MOUNT_BOUNDARY_SYSCALLS, SECCOMP_SYSCALLS, TRACED_SYSCALLS } from './syscalls';
+import { MOUNT_BOUNDARY_SYSCALLS, type OpenFlagsArg, SECCOMP_SYSCALLS, TRACED_SYSCALLS } from './syscalls';
 
 export const TOKEN_PLACEHOLDER = '@@FENCE_LENS_TOKEN@@';
 /** Bumped whenever the record grammar changes, so a stale installed helper is detected. */
-export const PROGRAM_VERSION = 13;
+export const PROGRAM_VERSION = 14;
 /** How long the program keeps draining after the run's root or owner exits. */
 const DRAIN_NS = 150_000_000;
 /** bpftrace 0.17's maximum; a string of STRLEN - 1 bytes may have been cut. */
@@ -152,7 +154,7 @@ function pathArgs(withDirs: boolean): string {
     if (s.shape.kind === 'sockaddr') continue;
     const body =
       s.shape.kind === 'path'
-        ? `$p = ${regOf(s.shape.arg)};${withDirs ? ` $pd = ${dirOf(s.shape.dir)};` : ''}`
+        ? `$p = ${regOf(s.shape.arg)};${withDirs ? `${flagsOf(s.shape.flags)} $pd = ${dirOf(s.shape.dir)};` : ''}`
         : `$p = ${regOf(s.shape.first)}; $q = ${regOf(s.shape.second)};${withDirs ? ` $pd = ${s.shape.targetIsSecond ? `(int32)${NO_DIR}` : dirOf(s.shape.firstDir)}; $qd = ${dirOf(s.shape.secondDir)};` : ''}`;
     const g = groups.get(body) ?? { nrs: [], body };
     g.nrs.push(s.nr);
@@ -166,6 +168,17 @@ function pathArgs(withDirs: boolean): string {
   }
   lines.push('    }');
   return lines.join('\n');
+}
+
+/**
+ * `$s = ...;` for an open (its flags say whether it meant to write), nothing otherwise. $s is the
+ * network branch's sockaddr: reused, because a variable of its own did not fit 0.17's BPF stack.
+ */
+function flagsOf(flags: OpenFlagsArg | undefined): string {
+  if (flags === undefined) return '';
+  if ('arg' in flags) return ` $s = ${regOf(flags.arg)};`;
+  if ('howArg' in flags) return ` $s = *(uint64 *)uptr(${regOf(flags.howArg)});`;
+  return ` $s = (uint64)${flags.implied};`;
 }
 
 /** Components of a directory walked at most (mount crossings included); deeper is marked, not guessed. */
@@ -448,7 +461,7 @@ ${modern ? `    $regs = (uint64)arg0;` : indent(locateRegs(), 1)}
       }
     } else {
       $p = (uint64)0;
-      $q = (uint64)0;
+${modern ? '      $s = (uint64)0;\n' : ''}      $q = (uint64)0;
 ${modern ? `      $pd = (int32)${AT_FDCWD};\n      $qd = (int32)${AT_FDCWD};\n` : ''}${indent(pathArgs(modern), 1)}
       if ($q != 0 && (@pairprinted >= ${PAIR_BUDGET} || @tokens <= 0)) {
         @over[$id, $r] = count();
@@ -459,7 +472,7 @@ ${modern ? `      $pd = (int32)${AT_FDCWD};\n      $qd = (int32)${AT_FDCWD};\n` 
 ${lookup('$p', '$pd')}${walk}        printf("${T}|F2|%d|%d|%d|%d|%llu|0|${T}|%s|${T}|%s|${T}\\n", $id, pid, tid, $r, $t, comm, str(uptr($p)));
 ${lookup('$q', '$qd')}${walk}        printf("${T}|P2|%d|%d|%d|%d|%llu|0|${T}|%s|${T}|%s|${T}\\n", $id, pid, tid, $r, $t, comm, str(uptr($q)));
       } else if ($p != 0) {
-${modern ? '        // The directory is part of the key: the same relative name in two directories is two denials.\n' : ''}${lookup('$p', '$pd')}${indent(dedupOrCount('$u', `@rid[$id, $r, comm, ${modern ? '$o, ' : ''}str(uptr($p))]`, `"${T}|F|%d|%d|%d|%d|%llu|%llu|${T}|%s|${T}|%s|${T}\\n", $id, pid, tid, $r, $t, $t, comm, str(uptr($p))`, modern ? dirWalk() : ''), 4)}
+${modern ? '        // The directory is part of the key: the same relative name in two directories is two denials.\n' : ''}${lookup('$p', '$pd')}${indent(dedupOrCount('$u', `@rid[$id, $r, comm, ${modern ? '$o, ' : ''}str(uptr($p))]`, `"${T}|F|%d|%d|%d|%d|%llu|%llu|${modern ? '%llu' : '0'}|${T}|%s|${T}|%s|${T}\\n", $id, pid, tid, $r, $t, $t, ${modern ? '$s, ' : ''}comm, str(uptr($p))`, modern ? dirWalk() : ''), 4)}
       }
     }
   } else if ($r == -1 && (${seccomp})) {

@@ -8,7 +8,7 @@
  * the cwd). The monitor resolves that directory in the kernel at the syscall.
  */
 export type ArgShape =
-  | { kind: 'path'; arg: number; dir?: number }
+  | { kind: 'path'; arg: number; dir?: number; flags?: OpenFlagsArg }
   | { kind: 'twoPaths'; first: number; second: number; targetIsSecond: boolean; firstDir?: number; secondDir?: number }
   | { kind: 'sockaddr'; arg: number };
 
@@ -17,6 +17,14 @@ export interface SyscallInfo {
   readonly name: string;
   readonly shape: ArgShape;
 }
+
+/**
+ * Where an open's flags are: a register, the first field of openat2's struct open_how (a pointer in
+ * that register), or implied (creat is open(O_CREAT | O_WRONLY | O_TRUNC)).
+ */
+export type OpenFlagsArg = { arg: number } | { howArg: number } | { implied: number };
+/** creat's flags: O_CREAT | O_WRONLY | O_TRUNC. */
+export const CREAT_FLAGS = 0o1101;
 
 const p = (arg: number): ArgShape => ({ kind: 'path', arg });
 /** A *at syscall: the path at `arg`, relative to the directory fd in `dir`. */
@@ -38,10 +46,10 @@ const twoAt = (firstDir: number, first: number, secondDir: number, second: numbe
 
 /** Syscalls whose denials carry a path or an address. */
 export const TRACED_SYSCALLS: readonly SyscallInfo[] = [
-  { nr: 2, name: 'open', shape: p(0) },
-  { nr: 257, name: 'openat', shape: at(0, 1) },
-  { nr: 437, name: 'openat2', shape: at(0, 1) },
-  { nr: 85, name: 'creat', shape: p(0) },
+  { nr: 2, name: 'open', shape: { kind: 'path', arg: 0, flags: { arg: 1 } } },
+  { nr: 257, name: 'openat', shape: { kind: 'path', arg: 1, dir: 0, flags: { arg: 2 } } },
+  { nr: 437, name: 'openat2', shape: { kind: 'path', arg: 1, dir: 0, flags: { howArg: 2 } } },
+  { nr: 85, name: 'creat', shape: { kind: 'path', arg: 0, flags: { implied: CREAT_FLAGS } } },
   { nr: 87, name: 'unlink', shape: p(0) },
   { nr: 263, name: 'unlinkat', shape: at(0, 1) },
   { nr: 84, name: 'rmdir', shape: p(0) },

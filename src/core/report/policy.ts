@@ -9,6 +9,17 @@ const WRITE_OPS = new Set([
   'fchmodat', 'fchmodat2', 'chown', 'lchown', 'fchownat', 'truncate', 'utimensat',
 ]);
 
+const OPEN_OPS = new Set(['open', 'openat', 'openat2', 'creat']);
+/** O_WRONLY | O_RDWR, and the flags that write without them: O_CREAT, O_TRUNC, O_APPEND. */
+const O_ACCMODE = 0o3;
+const WRITING_FLAGS = 0o100 | 0o1000 | 0o2000;
+
+/** Whether an open meant to write, from its flags; undefined when the monitor did not see them. */
+function openWrites(flags: number | undefined): boolean | undefined {
+  if (flags === undefined) return undefined;
+  return (flags & O_ACCMODE) !== 0 || (flags & WRITING_FLAGS) !== 0;
+}
+
 function parentDir(p: string): string {
   const i = p.replace(/\/+$/, '').lastIndexOf('/');
   return i <= 0 ? '/' : p.slice(0, i);
@@ -24,7 +35,7 @@ export function hostOf(target: string): string {
 
 const LOOPBACK = /^(127\.|::1$|localhost$)/;
 
-export function suggestRule(v: Pick<Violation, 'category' | 'operation' | 'target' | 'errno' | 'relatedPath' | 'truncated' | 'targetBytes' | 'relatedPathBytes' | 'cause'>): RuleSuggestion | undefined {
+export function suggestRule(v: Pick<Violation, 'category' | 'operation' | 'target' | 'errno' | 'relatedPath' | 'truncated' | 'targetBytes' | 'relatedPathBytes' | 'cause' | 'openFlags'>): RuleSuggestion | undefined {
   if (v.truncated) return undefined; // never write a rule for a path we only saw part of
   // nor for one whose bytes are not UTF-8: its text (with U+FFFD) names no file
   if (v.targetBytes !== undefined || v.relatedPathBytes !== undefined) return undefined;
@@ -42,14 +53,18 @@ export function suggestRule(v: Pick<Violation, 'category' | 'operation' | 'targe
       // EBUSY: a file Fence bind-mounts on its own (it protects .git/config, ~/.gitconfig); EXDEV: a
       // rename across two of its mounts. Allowing writes in the directory lifts neither.
       if (v.errno === 16 || v.errno === 18) return undefined;
-      if (WRITE_OPS.has(v.operation) && v.errno !== 13) {
+      // An open's flags say what it meant; without them an EACCES open is taken for a read, as before.
+      // Every other operation listed writes, and Landlock refuses a write it was not given with
+      // EACCES even where the mount is writable: allowWrite of the directory, whatever the errno.
+      const writes = OPEN_OPS.has(v.operation) ? (openWrites(v.openFlags) ?? v.errno !== 13) : WRITE_OPS.has(v.operation);
+      if (writes) {
         // The directory, even for a write to an existing file: Fence's Landlock layer grants writes
         // per directory and ignores a file entry in allowWrite (measured with fence v0.1.5), so a
         // file rule would not fix the denial. A directory is the narrowest rule that works.
         const dir = parentDir(v.target);
         return { setting: 'filesystem.allowWrite', value: dir, description: `Allow writing in ${dir}` };
       }
-      if (v.errno === 13 && /^open/.test(v.operation)) {
+      if (v.errno === 13 && OPEN_OPS.has(v.operation)) {
         return { setting: 'filesystem.allowRead', value: v.target, description: `Allow reading ${v.target}` };
       }
       return undefined;

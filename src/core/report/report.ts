@@ -13,6 +13,7 @@ export function toReportViolation(v: Violation): ReportViolation {
     ...(v.truncated ? { truncated: true } : {}),
     ...(v.givenPath !== undefined ? { givenPath: v.givenPath } : {}),
     ...(v.cwdGuessed ? { cwdGuessed: true } : {}),
+    ...(v.openFlags !== undefined ? { openFlags: v.openFlags } : {}),
     ...(v.targetBytes !== undefined ? { targetBytes: v.targetBytes } : {}),
     ...(v.relatedPathBytes !== undefined ? { relatedPathBytes: v.relatedPathBytes } : {}),
     cause: v.cause ?? 'sandbox',
