@@ -350,8 +350,11 @@ async function uiTest(page) {
   } catch {
     detailShown = false;
   }
+  // Fence's proxy ports are marked onAutoForward: ignore, so no "Your application running on port" toast.
+  const portToasts = await page.locator('.notifications-toasts', { hasText: /port (3128|1080)/ }).count();
   const checks = [
     ['the welcome view before any run says "No runs yet"', welcomeShown],
+    ['no offer to forward Fence\'s proxy ports 3128/1080', portToasts === 0],
     ['typing "build" makes "npm run build" (showing its command) the default pick', /^npm run build\s*echo built/.test(focusedPick)],
     ['the run row: command, exit code, monitor, count', rows.some((r) => r.startsWith(`touch ${target}`) && /exit 1 · monitor active · \d+ denials?/.test(r))],
     ['a filesystem category row', rows.some((r) => r.startsWith('filesystem'))],
