@@ -139,7 +139,10 @@ pays that tracepoint's dispatch whatever the program does: the \`floor.ratio\` r
 the same probe type in the same rounds, and the monitor sits on it (per-syscall tracepoints would spare
 unrelated syscalls but took 4.5 s to detach). The storm pays ~0.9 us of BPF per denied open (register lookup,
 200-byte string read, 232-byte dedup key). Attach time is bpftrace 0.17's start-up: LLVM, BTF, and reading
-\`available_events\` 21 times per tracepoint probe (the program has four). Decoder throughput: the stream is what the
+\`available_events\` 21 times per tracepoint probe (the program has four). Each platform's \`attach.floor_s\` is what
+its probe type alone costs to attach with that bpftrace; the product's attach minus it, in the same rounds, is
+bpftrace compiling, verifying and loading our program (and its three sched tracepoints), so an attach target below
+floor + that difference needs a smaller program, not a cheaper probe. Decoder throughput: the stream is what the
 program prints at its ceiling (its record budgets and rate, COUNTS blocks of running totals), and most of a record's
 cost is the store's new violation; the program never prints enough for the decoder to be the bottleneck. As
 root, \`fence -m\` also starts Fence's own eBPF monitor in both the monitored and the unmonitored runs.
