@@ -52,7 +52,7 @@ function files(bpftrace: string): FileToWrite[] {
   return [
     { path: HELPER_PATH, mode: '0755 root:root', numericMode: 0o755, purpose: `entry point pkexec runs: takes two PIDs and a token, runs only the program below with ${bpftrace}`, content: () => entryPointScript({ bpftrace }) },
     { path: PROGRAM_PATH, mode: '0644 root:root', numericMode: 0o644, purpose: 'the fixed bpftrace program (no user input is ever added to it), for bpftrace 0.17', content: () => monitorProgram('legacy') },
-    { path: MODERN_PROGRAM_PATH, mode: '0644 root:root', numericMode: 0o644, purpose: 'the same for bpftrace 0.20+ (chosen by the version of the bpftrace above)', content: () => monitorProgram('modern') },
+    { path: MODERN_PROGRAM_PATH, mode: '0644 root:root', numericMode: 0o644, purpose: 'the same for bpftrace 0.23+ (chosen by the version of the bpftrace above)', content: () => monitorProgram('modern') },
     { path: BPFTRACE_CHOICE_PATH, mode: '0644 root:root', numericMode: 0o644, purpose: 'which bpftrace the helper runs (root\'s direct runs use it too)', content: () => `${bpftrace}\n` },
     { path: POLKIT_POLICY_PATH, mode: '0644 root:root', numericMode: 0o644, purpose: `polkit action ${POLKIT_ACTION_ID} for the entry point (auth_admin_keep: an administrator password, remembered for a few minutes)`, content: polkitPolicy },
   ];

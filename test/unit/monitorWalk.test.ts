@@ -69,11 +69,12 @@ describe('directories walked in the kernel', () => {
 describe('program variants', () => {
   const legacy = monitorProgram('legacy');
   const modern = monitorProgram('modern');
-  it('are chosen from bpftrace\'s own version line: 0.20 and later run the modern one', () => {
+  it('are chosen from bpftrace\'s own version line: 0.23 (the first verified) and later run the modern one', () => {
     assert.equal(variantForVersion('bpftrace v0.17.0\n'), 'legacy');
     assert.equal(variantForVersion('bpftrace v0.19.1'), 'legacy');
     assert.equal(variantForVersion('bpftrace v0.9.4'), 'legacy');
-    assert.equal(variantForVersion('bpftrace v0.20.2'), 'modern');
+    assert.equal(variantForVersion('bpftrace v0.20.2'), 'legacy');
+    assert.equal(variantForVersion('bpftrace v0.22.1'), 'legacy');
     assert.equal(variantForVersion('bpftrace v0.23.2'), 'modern');
     assert.equal(variantForVersion('bpftrace v1.0.0'), 'modern');
     assert.equal(variantForVersion(''), 'legacy');

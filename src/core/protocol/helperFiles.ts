@@ -10,7 +10,7 @@ export const HELPER_DIR = '/usr/local/libexec/fence-lens';
 export const HELPER_PATH = `${HELPER_DIR}/fence-lens-monitor`;
 export const PROGRAM_DIR = '/usr/local/share/fence-lens';
 export const PROGRAM_PATH = `${PROGRAM_DIR}/monitor.bt`;
-/** The same program for bpftrace 0.20+ (raw tracepoint, directories walked in the kernel). */
+/** The same program for bpftrace 0.23+ (raw tracepoint, directories walked in the kernel). */
 export const MODERN_PROGRAM_PATH = `${PROGRAM_DIR}/monitor-modern.bt`;
 /**
  * The bpftrace the helper runs, fixed at install time (`install-helper --bpftrace ABSPATH`, else the
@@ -80,7 +80,7 @@ BPFTRACE=${opts.bpftrace}
 [ -x "$BPFTRACE" ] && [ "$(stat -Lc %u "$BPFTRACE")" = 0 ] || die ${HELPER_EXIT.missing} "$BPFTRACE is not installed: install bpftrace, then run fence-lens install-helper"
 # The program variant follows the fixed bpftrace's own version, never anything the caller says.
 case "$("$BPFTRACE" --version 2>/dev/null)" in
-  "bpftrace v0."[0-9].*|"bpftrace v0.1"[0-9].*|'') VARIANT_ENV="${envOf('legacy')}" ;;
+  "bpftrace v0."[0-9].*|"bpftrace v0.1"[0-9].*|"bpftrace v0.2"[0-2].*|'') VARIANT_ENV="${envOf('legacy')}" ;;
   "bpftrace v"[0-9]*) PROGRAM=${MODERN_PROGRAM_PATH}; VARIANT_ENV="${envOf('modern')}" ;;
   *) VARIANT_ENV="${envOf('legacy')}" ;;
 esac

@@ -289,7 +289,7 @@ function dedupOrCount(ridVar: string, mapKey: string, printfArgs: string, before
 
 /**
  * What the bpftrace at hand can run. `legacy` (0.17): the 512-byte BPF stack holds a path key and a
- * path record and nothing more, so relative paths are printed as given. `modern` (0.20+, which
+ * path record and nothing more, so relative paths are printed as given. `modern` (0.23+, which
  * moves large values off the stack): relative paths carry their directory, walked in the kernel.
  */
 export type ProgramVariant = 'legacy' | 'modern';
@@ -509,10 +509,17 @@ export function bpftraceEnv(variant: ProgramVariant): Readonly<Record<string, st
 
 export const BPFTRACE_ENV: Readonly<Record<string, string>> = bpftraceEnv('legacy');
 
-/** `bpftrace --version` of 0.20 or later runs the modern variant; anything else (or nothing) the legacy one. */
+/**
+ * The first bpftrace the modern variant was verified on (0.23: rawtracepoint:sys_exit with arg0/arg1,
+ * 1,024-byte strings). 0.20 to 0.22 were not available to test, and the legacy program (which loads
+ * on 0.17 and 0.23 alike) is the safe choice for them.
+ */
+const MODERN_SINCE_MINOR = 23;
+
+/** `bpftrace --version` of 0.23 or later runs the modern variant; anything else (or nothing) the legacy one. */
 export function variantForVersion(versionLine: string): ProgramVariant {
   const m = /^bpftrace v(\d+)\.(\d+)/.exec(versionLine.trim());
   if (!m) return 'legacy';
   const [major, minor] = [Number(m[1]), Number(m[2])];
-  return major > 0 || minor >= 20 ? 'modern' : 'legacy';
+  return major > 0 || minor >= MODERN_SINCE_MINOR ? 'modern' : 'legacy';
 }
