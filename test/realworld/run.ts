@@ -168,7 +168,7 @@ function existingDir(p: string): string {
 }
 
 /** Applies every suggestion and reruns in a mount namespace with overlays; each denial must be gone. */
-function checkSuggestions(w: Workload, report: RunReport): void {
+function checkSuggestions(w: Workload, report: RunReport, firstWs: string): void {
   const suggested = report.violations.filter((v) => v.suggestion && v.cause !== 'host');
   if (suggested.length === 0) {
     say('    no suggestions to check');
@@ -197,9 +197,15 @@ function checkSuggestions(w: Workload, report: RunReport): void {
     result(false, `${w.name}: suggestions applied, rerun gave no report: ${r.stderr.slice(-400)}`);
     return;
   }
+  // The rerun's workspace has another name: a path in the first one is compared at its place there.
+  const moved = (p: string): string => (p === firstWs || p.startsWith(`${firstWs}/`) ? ws + p.slice(firstWs.length) : p);
   const still = new Set(rerun.violations.map((v) => keyOf(v.operation, v.target, v.errno)));
-  const notFixed = suggested.filter((v) => still.has(keyOf(v.operation, v.target, v.errno)));
-  for (const v of notFixed) say(`      rule did not fix: ${v.suggestion?.setting} += ${v.suggestion?.value} for ${v.operation} ${v.target} ${v.errnoName ?? ''}`);
+  const inWorkspace = (v: ReportViolation): boolean => moved(v.suggestion?.value ?? '') !== (v.suggestion?.value ?? '');
+  const notFixed = suggested.filter((v) => inWorkspace(v) || still.has(keyOf(v.operation, moved(v.target), v.errno)));
+  for (const v of notFixed) {
+    const why = inWorkspace(v) ? ' (the rule names the workspace, which is writable already)' : '';
+    say(`      rule did not fix: ${v.suggestion?.setting} += ${v.suggestion?.value} for ${v.operation} ${v.target} ${v.errnoName ?? ''}${why}`);
+  }
   const fresh = rerun.violations.filter(inScope).length;
   say(`    rules applied: ${Object.entries(rules).map(([k, vs]) => `${k} ${vs.length}`).join(', ')} over ${overlays.length} overlay(s); rerun exit ${rerun.exitCode}, ${fresh} denial(s) left (later steps reached)`);
   result(notFixed.length === 0, `${w.name}: every suggested rule (${suggested.length}) makes its denial go away`);
@@ -256,7 +262,7 @@ function main(): void {
         const f = compare(w, run.report, truth);
         if (process.env.FENCE_LENS_REALWORLD_VERBOSE) say(run.stderr);
         result(f.recall >= TARGET && f.precision >= TARGET, `${w.name}: recall ${f.recall.toFixed(2)} and precision ${f.precision.toFixed(2)} >= ${TARGET} (exit ${run.report.exitCode}, monitor ${run.report.monitor.state})`);
-        checkSuggestions(w, run.report);
+        checkSuggestions(w, run.report, ws);
         const fm = fenceMonitorFigures(w, truth);
         say(`    ${fm}`);
         table.push(`| ${w.name} | ${f.truth} | ${f.hits}/${f.reported} | ${f.recall.toFixed(2)} | ${f.precision.toFixed(2)} | ${fm.replace(/^fence -m: /, '')} |`);
