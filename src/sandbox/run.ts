@@ -176,9 +176,20 @@ function descendants(pid: number): number[] {
   return out;
 }
 
-/** The processes inside the sandbox: below bubblewrap, bubblewrap's own init excluded. */
+function argvOf(pid: number): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The processes inside the sandbox: below bubblewrap, bubblewrap's own init excluded. Fence first
+ * probes network namespaces with `bwrap --unshare-net -- /bin/true`; that probe is not the sandbox.
+ */
 function sandboxed(gatePid: number): number[] {
-  const bwrap = descendants(gatePid).find((p) => commOf(p) === 'bwrap');
+  const bwrap = descendants(gatePid).find((p) => commOf(p) === 'bwrap' && argvOf(p).at(-1) !== '/bin/true');
   return bwrap === undefined ? [] : descendants(bwrap).filter((p) => commOf(p) !== 'bwrap');
 }
 

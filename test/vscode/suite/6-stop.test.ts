@@ -7,12 +7,12 @@ import type { RunReport } from '../../../src/core/model';
 import { fenceLens, items, waitFor } from './helpers';
 
 /** Waits until the command is released into the sandbox (the monitor's state is known) and has started. */
-async function released(command: string): Promise<{ run: { readonly monitor: { readonly state: string } }; pending: Promise<RunReport> }> {
+async function released(command: string, settleMs = 1_000): Promise<{ run: { readonly monitor: { readonly state: string } }; pending: Promise<RunReport> }> {
   const api = await fenceLens();
   const pending = Promise.resolve(vscode.commands.executeCommand<RunReport>('fenceLens.run', { command }));
   const run = await waitFor('the run to start', () => api.runs.running().find((r) => r.commandLine === command), 30_000);
   await waitFor('the command to be released', () => run.monitor.state !== 'starting', 30_000);
-  await new Promise((r) => setTimeout(r, 1_000)); // the gate's release and sh's exec of the command
+  await new Promise((r) => setTimeout(r, settleMs)); // the gate's release and sh's exec of the command
   return { run, pending };
 }
 
@@ -45,6 +45,18 @@ describe('Fence: Stop, Ctrl-C and the run terminal', () => {
     assert.ok(took < 2_000, `ended ${took} ms after Ctrl-C`);
     assert.equal(report.exitCode, 130);
     assert.equal(api.runs.latest()?.outcome, 'exit 130');
+  });
+
+  it('Ctrl-C while the sandbox is still starting reaches the command once it runs', async () => {
+    const api = await fenceLens();
+    const { pending } = await released('sleep 20', 0);
+    const terminal = api.terminals.terminals.find((t) => t.name === 'Fence: sleep 20');
+    assert.ok(terminal);
+    const at = Date.now();
+    terminal.sendText('\x03', false);
+    const report = await pending;
+    assert.ok(Date.now() - at < 8_000, `ended ${Date.now() - at} ms after Ctrl-C`);
+    assert.equal(report.exitCode, 130);
   });
 
   it('reruns in the terminal of the run it repeats instead of opening another', async () => {
