@@ -62,3 +62,40 @@ describe('the bpftrace the helper runs', () => {
     }
   });
 });
+
+describe('the program the entry point runs', () => {
+  // A fake bpftrace (root-owned, as the entry point checks) that says its version and shows what it got.
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'fl-variant-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const runWith = (version: string): string => {
+    const fake = path.join(dir, `bpftrace-${version.replace(/\W/g, '')}`);
+    writeFileSync(fake, `#!/bin/sh\ncase "$1" in --version) echo "${version}";; *) echo "MAX=$BPFTRACE_MAX_STRLEN OLD=\${BPFTRACE_STRLEN:-none}"; head -1;; esac\n`, { mode: 0o755 });
+    writeFileSync(path.join(dir, 'monitor.bt'), 'LEGACY PROGRAM\n');
+    writeFileSync(path.join(dir, 'monitor-modern.bt'), 'MODERN PROGRAM\n');
+    const script = path.join(dir, 'entry');
+    writeFileSync(script, entryPointScript({ bpftrace: fake, programDir: dir }), { mode: 0o755 });
+    const root = spawn('sleep', ['30']);
+    try {
+      const r = spawnSync('/bin/sh', [script, String(root.pid), String(process.pid)], { input: `${'a'.repeat(32)}\n`, env: { PATH: '/usr/bin:/bin', PKEXEC_UID: String(process.getuid?.() ?? 0) }, encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      return r.stdout;
+    } finally {
+      root.kill();
+    }
+  };
+  it('follows the fixed bpftrace\'s own version: 0.17 the legacy program with both generations\' variables', function () {
+    if (process.getuid?.() !== 0) {
+      console.log('    skipped: the entry point runs only a root-owned bpftrace (run the unit tests as root)');
+      this.skip();
+    }
+    assert.equal(runWith('bpftrace v0.17.0'), 'MAX=200 OLD=200\nLEGACY PROGRAM\n');
+    assert.equal(runWith('bpftrace v0.22.1'), 'MAX=200 OLD=200\nLEGACY PROGRAM\n');
+  });
+  it('0.23 the modern program with 1,024-byte strings and only the new variables', function () {
+    if (process.getuid?.() !== 0) {
+      console.log('    skipped: the entry point runs only a root-owned bpftrace (run the unit tests as root)');
+      this.skip();
+    }
+    assert.equal(runWith('bpftrace v0.23.2'), 'MAX=1024 OLD=none\nMODERN PROGRAM\n');
+  });
+});

@@ -9,9 +9,11 @@ import { bpftraceEnv, TOKEN_PLACEHOLDER } from './monitorProgram';
 export const HELPER_DIR = '/usr/local/libexec/fence-lens';
 export const HELPER_PATH = `${HELPER_DIR}/fence-lens-monitor`;
 export const PROGRAM_DIR = '/usr/local/share/fence-lens';
-export const PROGRAM_PATH = `${PROGRAM_DIR}/monitor.bt`;
+const PROGRAM_FILE = 'monitor.bt';
+const MODERN_PROGRAM_FILE = 'monitor-modern.bt';
+export const PROGRAM_PATH = `${PROGRAM_DIR}/${PROGRAM_FILE}`;
 /** The same program for bpftrace 0.23+ (raw tracepoint, directories walked in the kernel). */
-export const MODERN_PROGRAM_PATH = `${PROGRAM_DIR}/monitor-modern.bt`;
+export const MODERN_PROGRAM_PATH = `${PROGRAM_DIR}/${MODERN_PROGRAM_FILE}`;
 /**
  * The bpftrace the helper runs, fixed at install time (`install-helper --bpftrace ABSPATH`, else the
  * first of the system locations). Root's direct runs read the same choice from here.
@@ -29,12 +31,16 @@ export const HELPER_EXIT = { usage: 2, notYours: 3, badToken: 4, missing: 5 } as
 export interface EntryPointOptions {
   /** Absolute path of the bpftrace to run (checked root-owned by install-helper). */
   readonly bpftrace: string;
+  /** Where the two programs are; PROGRAM_DIR when installed (tests run a copy elsewhere). */
+  readonly programDir?: string;
 }
 
 export function entryPointScript(opts: EntryPointOptions): string {
   if (!SAFE_PROGRAM_PATH.test(opts.bpftrace) || opts.bpftrace.split('/').includes('..')) {
     throw new Error(`refusing bpftrace path ${JSON.stringify(opts.bpftrace)}: an absolute path of letters, digits and ._+- only`);
   }
+  const programDir = opts.programDir ?? PROGRAM_DIR;
+  if (!SAFE_PROGRAM_PATH.test(programDir)) throw new Error(`refusing program directory ${JSON.stringify(programDir)}`);
   const envOf = (variant: 'legacy' | 'modern'): string =>
     Object.entries(bpftraceEnv(variant))
       .map(([k, v]) => `${k}=${v}`)
@@ -47,7 +53,7 @@ set -eu
 PATH=/usr/sbin:/usr/bin:/sbin:/bin
 export PATH
 umask 077
-PROGRAM=${PROGRAM_PATH}
+PROGRAM=${programDir}/${PROGRAM_FILE}
 die() { code=$1; shift; echo "fence-lens-monitor: $*" >&2; exit "$code"; }
 [ $# -eq 2 ] || die ${HELPER_EXIT.usage} "usage: fence-lens-monitor ROOTPID OWNERPID"
 case "$1" in ''|*[!0-9]*) die ${HELPER_EXIT.usage} "ROOTPID must be a number";; esac
@@ -81,7 +87,7 @@ BPFTRACE=${opts.bpftrace}
 # The program variant follows the fixed bpftrace's own version, never anything the caller says.
 case "$("$BPFTRACE" --version 2>/dev/null)" in
   "bpftrace v0."[0-9].*|"bpftrace v0.1"[0-9].*|"bpftrace v0.2"[0-2].*|'') VARIANT_ENV="${envOf('legacy')}" ;;
-  "bpftrace v"[0-9]*) PROGRAM=${MODERN_PROGRAM_PATH}; VARIANT_ENV="${envOf('modern')}" ;;
+  "bpftrace v"[0-9]*) PROGRAM=${programDir}/${MODERN_PROGRAM_FILE}; VARIANT_ENV="${envOf('modern')}" ;;
   *) VARIANT_ENV="${envOf('legacy')}" ;;
 esac
 [ -r "$PROGRAM" ] || die ${HELPER_EXIT.missing} "$PROGRAM is missing: run fence-lens install-helper"
