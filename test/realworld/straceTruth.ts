@@ -141,7 +141,11 @@ export function readStraceTruth(dir: string, base: string, marker: string, comma
       const ret = Number(retText);
       if ((name === 'execve' || name === 'execveat') && ret === 0 && !inCommand) {
         const argv = args[name === 'execve' ? 1 : 2] ?? '';
-        if (argv.includes(JSON.stringify(marker))) {
+        const program = unquote(args[name === 'execve' ? 0 : 1] ?? '') ?? '';
+        // A shell running the script as its last argument. Not merely an argv that names it: Fence
+        // v0.1.66 re-executes itself inside the sandbox with the command in its own argv, and that
+        // bootstrap (its mount probe, its eBPF setup) is setup, not the user's command.
+        if (/^(sh|dash|bash)$/.test(path.posix.basename(program)) && argv.endsWith(`${JSON.stringify(marker)}]`)) {
           inCommand = true;
           commandRan = true;
           cwd = commandCwd;

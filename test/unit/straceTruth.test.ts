@@ -15,7 +15,13 @@ describe('readStraceTruth (the real-workload suite\'s strace parser)', () => {
     // workload script and forks 103 (mkdir -p after chdir), 104 (cp with a dirfd) and 105 (git's EBUSY).
     const files: Record<number, string[]> = {
       100: ['execve("/usr/local/bin/fence", ["fence", "-m"], 0x1 /* 3 vars */) = 0', 'clone(child_stack=NULL, flags=SIGCHLD) = 101'],
-      101: ['execve("/usr/bin/bwrap", ["bwrap"], 0x1 /* 3 vars */) = 0', 'mount("none", "/", NULL, MS_REC|MS_SLAVE, NULL) = -1 EPERM (Operation not permitted)', 'clone3({flags=CLONE_NEWPID, exit_signal=SIGCHLD}, 88) = 2 /* 102 in strace\'s PID NS */'],
+      101: [
+        'execve("/usr/bin/bwrap", ["bwrap"], 0x1 /* 3 vars */) = 0',
+        // Fence v0.1.66's bootstrap names the script in its own argv: still setup
+        'execve("/usr/local/bin/fence", ["fence", "--bootstrap", "--", "/bin/sh", "/ws/.fl-workload.sh"], 0x1 /* 3 vars */) = 0',
+        'mount("none", "/", NULL, MS_REC|MS_SLAVE, NULL) = -1 EPERM (Operation not permitted)',
+        'clone3({flags=CLONE_NEWPID, exit_signal=SIGCHLD}, 88) = 2 /* 102 in strace\'s PID NS */',
+      ],
       102: [
         'execve("/bin/sh", ["/bin/sh", "/ws/.fl-workload.sh"], 0x1 /* 3 vars */) = 0',
         'openat(AT_FDCWD</ws>, "/etc/x", O_WRONLY|O_CREAT, 0666) = -1 EROFS (Read-only file system)',
