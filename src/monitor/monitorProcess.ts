@@ -171,7 +171,8 @@ export class PrivilegedMonitor {
     });
     const child = (this.opts.spawn ?? spawnMonitor)(launchFor(plan, this.opts.rootPid, process.pid, token));
     this.child = child;
-    child.stdout.setEncoding('utf8');
+    // One character per byte: the decoder needs a name's exact bytes (see MonitorDecoder.feed).
+    child.stdout.setEncoding('latin1');
     child.stderr.setEncoding('utf8');
     // FENCE_LENS_MONITOR_LOG=FILE keeps the raw monitor output for bug reports.
     const rawLog = process.env.FENCE_LENS_MONITOR_LOG;
@@ -179,7 +180,7 @@ export class PrivilegedMonitor {
       if (this.phase === 'rejected') return;
       if (rawLog) {
         try {
-          appendFileSync(rawLog, chunk);
+          appendFileSync(rawLog, chunk, 'latin1');
         } catch {
           // a debugging aid only: never let it break the run
         }

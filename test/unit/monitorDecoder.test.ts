@@ -259,3 +259,43 @@ describe('MonitorDecoder, odd F records', () => {
     assert.equal(violations[0].count, 10);
   });
 });
+
+describe('MonitorDecoder: names are bytes', () => {
+  /** The monitor's bytes as the monitor process hands them over: latin1, one character per byte. */
+  const wire = (...parts: Array<string | number[]>): string =>
+    Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : Buffer.from(p)))).toString('latin1');
+
+  it('keeps UTF-8 names as text, with no bytes form', () => {
+    const { store } = decode([wire(`${T}|F|257|1|1|-30|77|77|${T}|tou\u00e9|${T}|/etc/zo\u00eb/\u65e5\u672c|${T}`)]);
+    const [v] = store.list();
+    assert.equal(v.target, '/etc/zo\u00eb/\u65e5\u672c');
+    assert.equal(v.targetBytes, undefined);
+    assert.equal(v.process.comm, 'tou\u00e9');
+    assert.ok(suggestRule(v));
+  });
+
+  it('keeps the exact bytes of a name that is not UTF-8, and builds no rule from it', () => {
+    const { store } = decode([wire(`${T}|F|257|1|1|-30|77|77|${T}|touch|${T}|/etc/bad`, [0xff, 0xfe], `utf8|${T}`)]);
+    const [v] = store.list();
+    assert.equal(v.target, '/etc/bad\ufffd\ufffdutf8');
+    assert.equal(v.targetBytes, '/etc/bad\\xff\\xfeutf8');
+    assert.equal(suggestRule(v), undefined);
+  });
+
+  it('keeps both paths of a rename apart, each with its own bytes form', () => {
+    const { store } = decode([
+      wire(`${T}|F2|316|5|5|-30|9|0|${T}|mv|${T}|/etc/a`, [0x80], `|${T}`),
+      wire(`${T}|P2|316|5|5|-30|9|0|${T}|mv|${T}|/etc/b\u00e9|${T}`),
+    ]);
+    const [v] = store.list();
+    assert.equal(v.targetBytes, '/etc/a\\x80');
+    assert.equal(v.relatedPath, '/etc/b\u00e9');
+    assert.equal(v.relatedPathBytes, undefined);
+  });
+
+  it('counts a name of 199 bytes (not characters) as possibly cut', () => {
+    const name = `/etc/${'\u00e9'.repeat(97)}`; // 5 + 194 bytes
+    const { store } = decode([wire(`${T}|F|257|1|1|-30|77|77|${T}|touch|${T}|${name}|${T}`)]);
+    assert.equal(store.list()[0].truncated, true);
+  });
+});

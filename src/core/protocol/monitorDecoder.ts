@@ -1,8 +1,9 @@
 // Turns framed monitor records into violations and lifecycle events. Pure: the monitor process
-// feeds it text, it feeds the store.
+// feeds it the monitor's bytes (as latin1 text), it feeds the store.
 
 import { detached, FramedRecord, FramingSink, RecordReader } from './framing';
 import type { ViolationInput } from '../model';
+import { decodePathBytes, type DecodedPath } from '../pathBytes';
 import { PROGRAM_VERSION, STRLEN } from './monitorProgram';
 import { syscallName, tracedSyscall } from './syscalls';
 import type { ViolationStore } from '../store';
@@ -37,8 +38,38 @@ const LOST_LINE = /^Lost (\d+) events/;
 
 /** bpftrace's str() keeps strlen - 1 bytes: a string that long may have been cut. */
 function mayBeTruncated(s: string, strlen: number): boolean {
-  // UTF-8 needs at most 3 bytes per UTF-16 unit: short strings need no byte count.
-  return s.length * 3 >= strlen - 1 && Buffer.byteLength(s, 'utf8') >= strlen - 1;
+  return s.length >= strlen - 1; // a wire string has one character per byte
+}
+
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/**
+ * A wire string (the monitor's bytes, one character per byte: see `feed`) as the model's text, and
+ * its escaped bytes when they are not UTF-8, so the exact name stays recoverable.
+ */
+function fromWire(s: string): DecodedPath {
+  return NON_ASCII.test(s) ? decodePathBytes(Buffer.from(s, 'latin1')) : { text: s };
+}
+
+/** Text the engine produced (a cwd from /proc) as a wire string. */
+function toWire(text: string): string {
+  return NON_ASCII.test(text) ? Buffer.from(text, 'utf8').toString('latin1') : text;
+}
+
+/** The path fields of a file denial in the model's form, from wire strings. */
+function pathFields(
+  abs: { target: string; givenPath?: string; cwdGuessed?: boolean },
+  related?: string,
+): Pick<ViolationInput, 'target' | 'targetBytes' | 'givenPath' | 'cwdGuessed' | 'relatedPath' | 'relatedPathBytes'> {
+  const t = fromWire(abs.target);
+  const r = related === undefined ? undefined : fromWire(related);
+  return {
+    target: t.text,
+    ...(t.bytes !== undefined ? { targetBytes: t.bytes } : {}),
+    ...(abs.givenPath !== undefined ? { givenPath: fromWire(abs.givenPath).text } : {}),
+    ...(abs.cwdGuessed ? { cwdGuessed: true } : {}),
+    ...(r ? { relatedPath: r.text, ...(r.bytes !== undefined ? { relatedPathBytes: r.bytes } : {}) } : {}),
+  };
 }
 
 /**
@@ -111,6 +142,10 @@ export class MonitorDecoder implements FramingSink {
     return { records: this.records, malformed: this.reader.malformed + this.ownMalformed, lostEvents: this.lostEvents };
   }
 
+  /**
+   * Takes the monitor's output decoded as latin1, one character per byte: names are bytes the
+   * sandboxed program chose, and only the bytes say which file a name that is not UTF-8 means.
+   */
   feed(chunk: string): void {
     this.receivedAt = this.now();
     this.reader.feed(chunk);
@@ -151,7 +186,7 @@ export class MonitorDecoder implements FramingSink {
     }
     if (line.trim() === '' || this.countLost(line)) return;
     if (/^Attaching \d+ probes/.test(line)) return;
-    this.onOther(line);
+    this.onOther(fromWire(line).text);
   }
 
   record(r: FramedRecord): void {
@@ -266,10 +301,10 @@ export class MonitorDecoder implements FramingSink {
       // An open's flags (the modern program; 0 otherwise): only a plain number says anything.
       const f = r.head[7];
       const flags = f !== undefined && f !== '0' && /^\d{1,16}$/.test(f) ? Number(f) : undefined;
-      this.file(nr, pid, ret, recordId, comm, this.str(r, 1), this.takeDir(r.head), flags);
+      this.file(nr, pid, ret, recordId, fromWire(comm).text, this.str(r, 1), this.takeDir(r.head), flags);
       return;
     }
-    const input: ViolationInput = { category: 'syscall', operation: syscallName(nr), target: syscallName(nr), errno: -ret, source: 'ebpf', process: { comm, pid } };
+    const input: ViolationInput = { category: 'syscall', operation: syscallName(nr), target: syscallName(nr), errno: -ret, source: 'ebpf', process: { comm: fromWire(comm).text, pid } };
     this.store.add(input, this.receivedAt, 1, recordId);
   }
 
@@ -279,7 +314,7 @@ export class MonitorDecoder implements FramingSink {
       {
         category: 'filesystem',
         operation: syscallName(nr),
-        ...this.absolute(pid, path, dir),
+        ...pathFields(this.absolute(pid, path, dir)),
         ...(mayBeTruncated(path, this.strlen) || dir?.truncated ? { truncated: true } : {}),
         ...(openFlags !== undefined ? { openFlags } : {}),
         errno: -ret,
@@ -314,12 +349,11 @@ export class MonitorDecoder implements FramingSink {
       {
         category: 'filesystem',
         operation: syscallName(nr),
-        ...resolved,
-        relatedPath: related,
+        ...pathFields(resolved, related),
         ...(mayBeTruncated(target, this.strlen) || mayBeTruncated(related, this.strlen) || dirCut ? { truncated: true } : {}),
         errno: -ret,
         source: 'ebpf',
-        process: { comm: first.comm, pid },
+        process: { comm: fromWire(first.comm).text, pid },
       },
       this.receivedAt,
     );
@@ -332,7 +366,7 @@ export class MonitorDecoder implements FramingSink {
     this.firstOfPair = null;
     const [nr, pid, , ret] = this.ints(first.head, 1, 4);
     this.store.add(
-      { category: 'filesystem', operation: syscallName(nr), ...this.absolute(pid, first.path, first.dir), errno: -ret, source: 'ebpf', process: { comm: first.comm, pid } },
+      { category: 'filesystem', operation: syscallName(nr), ...pathFields(this.absolute(pid, first.path, first.dir)), errno: -ret, source: 'ebpf', process: { comm: fromWire(first.comm).text, pid } },
       this.receivedAt,
     );
   }
@@ -350,25 +384,27 @@ export class MonitorDecoder implements FramingSink {
       return { target: dir.path === '/' ? `/${p}` : `${dir.path}/${p}`, givenPath: p };
     }
     if (p === '') return { target: p };
-    const r = this.resolvePath(pid, p);
-    return { target: r.path, givenPath: p, ...(r.guessed ? { cwdGuessed: true } : {}) };
+    const r = this.resolvePath(pid, fromWire(p).text);
+    return { target: toWire(r.path), givenPath: p, ...(r.guessed ? { cwdGuessed: true } : {}) };
   }
 
   private network(r: FramedRecord): void {
     const [nr, pid, , ret] = this.ints(r.head, 1, 4);
     const [family, port] = this.ints(r.head, 7, 2);
-    const comm = this.str(r, 0);
+    const comm = fromWire(this.str(r, 0)).text;
     const addr = this.str(r, 1);
+    const unixPath = family === 1 && addr.length > 0 ? fromWire(addr) : undefined;
     let target: string;
     if (family === 2) target = `${addr}:${port}`;
     else if (family === 10) target = `[${addr}]:${port}`;
-    else if (family === 1) target = addr.length > 0 ? addr : '(unnamed unix socket)';
+    else if (family === 1) target = unixPath?.text ?? '(unnamed unix socket)';
     else target = `(address family ${family})`;
     this.store.add(
       {
         category: 'network',
         operation: syscallName(nr),
         target,
+        ...(unixPath?.bytes !== undefined ? { targetBytes: unixPath.bytes } : {}),
         ...(family === 1 && mayBeTruncated(addr, this.strlen) ? { truncated: true } : {}),
         errno: -ret,
         source: 'ebpf',
