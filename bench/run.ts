@@ -1,4 +1,4 @@
-// Fence Lens benchmarks (issue 4): `npm run bench` (full) or `npm run bench -- --quick` (< 2 min).
+// Fence Lens benchmarks (issues 4 and 9): `npm run bench` (full) or `npm run bench -- --quick`.
 // `--readme` also writes the table into README.md between the bench markers (`--readme-file=FILE`
 // into a copy); `--only-extension` reruns
 // just the extension-host rows into an existing bench-results.json. Prints a table and
@@ -101,9 +101,9 @@ const ISSUE_KEYS: ReadonlySet<string> = new Set([
 ]);
 
 /** How to read and rerun the table; the findings behind the misses are in docs/bench-findings.md. */
-const README_NOTES = `How to rerun (as root: the monitor runs in \`direct\` mode; needs fence, bwrap, bpftrace, strace, gcc):
-\`npm run bench\` (full, about 12 minutes here), \`npm run bench -- --quick\` (under 2 minutes, smaller storms, fewer
-rounds, no warm-up run, one extension host instead of three), add \`--readme\` to rewrite this table; the extension
+const readmeNotes = (planName: string, minutes: number, bpftraces: readonly string[]): string => `How to rerun (as root: the monitor runs in \`direct\` mode; needs fence, bwrap, bpftrace, strace, gcc):
+\`npm run bench\` (full), \`npm run bench -- --quick\` (smaller storms, fewer rounds, no warm-up run, one extension host
+instead of three; this ${planName} run took ${minutes.toFixed(1)} minutes, with ${bpftraces.join(' and ')}), add \`--readme\` to rewrite this table; the extension
 rows start code-server as the test user (\`scripts/setup-vscode-host.sh\`, \`test/vscode/run-host.mjs --mode bench\`), and
 \`--only-extension\` reruns just them into an existing \`bench-results.json\`. Results go to \`bench-results.json\`
 (issue 4's keys at the top level with the machine, the date and the reason for every null; the other rows and
@@ -323,7 +323,7 @@ async function main(): Promise<void> {
         '',
         markdownTable(rows),
         '',
-        README_NOTES,
+        readmeNotes(plan.name, elapsed / 60, bpftraces.map((b) => b.label)),
       ].join('\n');
       const target = readmeFile ?? path.join(REPO_ROOT, 'README.md');
       updateReadme(target, body);
