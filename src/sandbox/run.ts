@@ -353,7 +353,10 @@ class Run {
     const setpriv = locate('setpriv', options.programs).path;
     const unshare = locate('unshare', options.programs).path;
     if (!setpriv || !unshare) this.notice('fence-lens: setpriv or unshare (util-linux) not found: the sandbox may outlive fence-lens if it is killed');
-    const namespace = unshare ? [unshare, ...(process.getuid?.() === 0 ? [] : ['--user', '--map-current-user']), '--pid', '--fork', '--kill-child', '--'] : [];
+    // --mount-proc: bwrap takes its child's PID from clone() (a PID of this namespace) and opens
+    // /proc/PID/...; with the host's /proc that names another process or none (v0.1.66 failed with
+    // `bwrap: open /proc/23/ns/ns failed` under load).
+    const namespace = unshare ? [unshare, ...(process.getuid?.() === 0 ? [] : ['--user', '--map-current-user']), '--pid', '--fork', '--kill-child', '--mount-proc', '--'] : [];
     const gateArgv = ['/bin/sh', '-c', GATE_SCRIPT, 'fence-lens-gate', ...namespace, fence.path, ...args];
     const [file, ...rest] = setpriv ? [setpriv, '--pdeathsig', 'KILL', '--', ...gateArgv] : gateArgv;
     return { fence: fence.path, features, settingsFile, policy, logFile, file, args: rest };

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import type { MonitorMode, MonitorStatus } from '../../src/core/model';
 import { EXIT_INTERNAL, startRun } from '../../src/sandbox/run';
 import type { RunEvent } from '../../src/sandbox/runTypes';
@@ -65,5 +65,26 @@ describe('the run engine', function () {
     assert.deepEqual(order.filter((k) => k === 'started' || k === 'exited'), ['started', 'exited']);
     assert.ok(order.indexOf('monitor') < order.indexOf('started'));
     assert.deepEqual(ours(tmpBase), []);
+  });
+
+  it('runs fence with a /proc of its own PID namespace, so bwrap finds its children there', async () => {
+    // bwrap opens /proc/<child pid from clone()>/...: in the host's /proc that PID names another
+    // process or none (fence v0.1.66: `bwrap: open /proc/23/ns/ns failed`).
+    const handle = startRun({ command: ['/bin/sh', '-c', 'read x'], cwd: tmpBase, monitor: 'off', programs: { fence: FENCE }, stdio: 'pipe' });
+    let gatePid = 0;
+    handle.onEvent((e) => {
+      if (e.kind === 'started') gatePid = e.pid;
+    });
+    handle.stdout?.resume();
+    handle.stderr?.resume();
+    await waitFor('the run to start', () => gatePid > 0, 30_000);
+    const fencePid = Number(readFileSync(`/proc/${gatePid}/task/${gatePid}/children`, 'utf8').trim().split(/\s+/)[0]);
+    assert.ok(fencePid > 0);
+    const mounts = readFileSync(`/proc/${fencePid}/mountinfo`, 'utf8');
+    assert.notEqual(readlinkSync(`/proc/${fencePid}/ns/mnt`), readlinkSync('/proc/self/ns/mnt'), 'a mount namespace of its own');
+    assert.match(mounts, / \/proc rw,[^\n]* - proc /, 'a proc mounted in it');
+    handle.stdin?.end('\n');
+    const report = await handle.done;
+    assert.equal(report.exitCode, 0, report.info.join('\n'));
   });
 });

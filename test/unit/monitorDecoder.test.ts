@@ -270,7 +270,7 @@ describe('MonitorDecoder: names are bytes', () => {
     const [v] = store.list();
     assert.equal(v.target, '/etc/zo\u00eb/\u65e5\u672c');
     assert.equal(v.targetBytes, undefined);
-    assert.equal(v.process.comm, 'tou\u00e9');
+    assert.equal(v.process?.comm, 'tou\u00e9');
     assert.ok(suggestRule(v));
   });
 
