@@ -77,12 +77,18 @@ describe('the run engine', function () {
     });
     handle.stdout?.resume();
     handle.stderr?.resume();
-    await waitFor('the run to start', () => gatePid > 0, 30_000);
-    const fencePid = Number(readFileSync(`/proc/${gatePid}/task/${gatePid}/children`, 'utf8').trim().split(/\s+/)[0]);
-    assert.ok(fencePid > 0);
-    const mounts = readFileSync(`/proc/${fencePid}/mountinfo`, 'utf8');
-    assert.notEqual(readlinkSync(`/proc/${fencePid}/ns/mnt`), readlinkSync('/proc/self/ns/mnt'), 'a mount namespace of its own');
-    assert.match(mounts, / \/proc rw,[^\n]* - proc /, 'a proc mounted in it');
+    try {
+      await waitFor('the run to start', () => gatePid > 0, 30_000);
+      const fencePid = Number(readFileSync(`/proc/${gatePid}/task/${gatePid}/children`, 'utf8').trim().split(/\s+/)[0]);
+      assert.ok(fencePid > 0);
+      const mounts = readFileSync(`/proc/${fencePid}/mountinfo`, 'utf8');
+      assert.notEqual(readlinkSync(`/proc/${fencePid}/ns/mnt`), readlinkSync('/proc/self/ns/mnt'), 'a mount namespace of its own');
+      assert.match(mounts, / \/proc rw,[^\n]* - proc /, 'a proc mounted in it');
+    } catch (e) {
+      handle.stop(); // a failed check must not leave the run (and so mocha) waiting for its input
+      await handle.done;
+      throw e;
+    }
     handle.stdin?.end('\n');
     const report = await handle.done;
     assert.equal(report.exitCode, 0, report.info.join('\n'));
