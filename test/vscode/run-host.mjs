@@ -130,6 +130,8 @@ fs.writeFileSync(
     'workbench.tips.enabled': false,
     'chat.disableAIFeatures': true,
     'git.enabled': false,
+    // FENCE_LENS_FENCE names the fence binary every suite uses (default: the extension's own lookup).
+    ...(process.env.FENCE_LENS_FENCE ? { 'fenceLens.paths.fence': process.env.FENCE_LENS_FENCE } : {}),
     'security.workspace.trust.enabled': !trusted,
     'security.workspace.trust.startupPrompt': 'never',
     'security.workspace.trust.banner': 'never',
@@ -168,6 +170,7 @@ const cs = spawn(NODE24, csArgs, {
     XDG_DATA_HOME: path.join(user, 'xdg-data'),
     TMPDIR: user,
     FENCE_LENS_SUITE: mode,
+    ...(process.env.FENCE_LENS_FENCE ? { FENCE_LENS_FENCE: process.env.FENCE_LENS_FENCE } : {}),
     FENCE_LENS_RESULTS: results,
     FENCE_LENS_WORKSPACE: ws,
     FENCE_LENS_STAGE: stage,
