@@ -247,6 +247,8 @@ function main(): void {
         const traceDir = mkdtempSync('/tmp/fl-rw-trace-');
         const run = tracedRun(ws, traceDir);
         if (!run.report) {
+          rmSync(traceDir, { recursive: true, force: true });
+          rmSync(ws, { recursive: true, force: true });
           result(false, `${w.name}: fence-lens wrote no report (status ${run.status}): ${run.stderr.slice(-600)}`);
           continue;
         }
@@ -254,6 +256,8 @@ function main(): void {
         try {
           truth = readStraceTruth(traceDir, 't', path.join(ws, MARKER), ws);
         } catch (e) {
+          rmSync(traceDir, { recursive: true, force: true });
+          rmSync(ws, { recursive: true, force: true });
           result(false, `${w.name}: no ground truth: ${(e as Error).message}: ${run.stderr.slice(-600)}`);
           continue;
         }
@@ -261,7 +265,10 @@ function main(): void {
         rmSync(ws, { recursive: true, force: true });
         const f = compare(w, run.report, truth);
         if (process.env.FENCE_LENS_REALWORLD_VERBOSE) say(run.stderr);
-        result(f.recall >= TARGET && f.precision >= TARGET, `${w.name}: recall ${f.recall.toFixed(2)} and precision ${f.precision.toFixed(2)} >= ${TARGET} (exit ${run.report.exitCode}, monitor ${run.report.monitor.state})`);
+        // A monitor that failed mid-run may still have caught what there was: not a pass.
+        const active = run.report.monitor.state === 'active';
+        if (!active) say(`      monitor ${run.report.monitor.state}: ${run.report.monitor.detail}`);
+        result(active && f.recall >= TARGET && f.precision >= TARGET, `${w.name}: recall ${f.recall.toFixed(2)} and precision ${f.precision.toFixed(2)} >= ${TARGET} (exit ${run.report.exitCode}, monitor ${run.report.monitor.state})`);
         checkSuggestions(w, run.report, ws);
         const fm = fenceMonitorFigures(w, truth);
         say(`    ${fm}`);
