@@ -5,7 +5,7 @@
 # The integration suite runs twice: against the host's bpftrace (Debian 12: 0.17) and against Debian
 # 13's bpftrace 0.23 from the chroot scripts/bpftrace-chroot.sh builds, installed as the helper's
 # fixed bpftrace for the second pass and replaced by the default helper afterwards.
-# Ends with one line: "all suites: N passed, N failed, N skipped (...per suite...)".
+# Ends with each suite's totals, then one plain line: "total: N passed, N failed, N skipped".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 [ "$(id -u)" = 0 ] || { echo "test.sh: run as root (sudo bash scripts/test.sh): it starts D-Bus/polkit and uses test users" >&2; exit 1; }
@@ -61,8 +61,7 @@ fi
 if [ -f test/vscode/run-all.sh ]; then suite vscode bash test/vscode/run-all.sh; fi
 echo
 printf '  %s\n' "${summaries[@]}"
-per_suite=$(printf '%s; ' "${summaries[@]}")
-echo "all suites: $total_pass passed, $total_fail failed, $total_skip skipped (${per_suite%; })"
+echo "total: $total_pass passed, $total_fail failed, $total_skip skipped"
 [ "$total_fail" = 0 ] || status=1
 if [ "${CI:-}" = true ] && [ "$total_skip" != 0 ]; then echo "!! CI must skip nothing: $total_skip skipped"; status=1; fi
 exit $status
