@@ -26,8 +26,16 @@ export interface Disposable {
   dispose(): void;
 }
 
-export function violationKey(v: Pick<ViolationInput, 'category' | 'operation' | 'target' | 'errno' | 'process'>): string {
-  return keyOf(v.category, v.operation, v.target, v.errno, v.process?.comm ?? '');
+export function violationKey(v: Pick<ViolationInput, 'category' | 'operation' | 'target' | 'targetBytes' | 'errno' | 'process'>): string {
+  return keyOf(v.category, v.operation, identity(v), v.errno, v.process?.comm ?? '');
+}
+
+/**
+ * What names the target: its exact bytes when it is not UTF-8 (two such names can share one lossy
+ * text), marked so that no text target can spell the same.
+ */
+function identity(v: Pick<ViolationInput, 'target' | 'targetBytes'>): string {
+  return v.targetBytes === undefined ? v.target : `\u0001${v.targetBytes}`;
 }
 
 function keyOf(category: Category, operation: string, target: string, errno: number | null, comm: string): string {
@@ -110,7 +118,7 @@ export class ViolationStore {
 
   /** `known`: violationKey(input), when the caller has it already (a repeat past the bound would build it every time). */
   private addCapped(input: ViolationInput, at: Date, count: number, known?: string): Violation | undefined {
-    const held = this.find(input.category, input.operation, input.target, input.errno, input.process?.comm ?? '');
+    const held = this.find(input.category, input.operation, input.target, input.targetBytes, input.errno, input.process?.comm ?? '');
     if (held) {
       this.merge(held, count, at);
       return held;
@@ -155,13 +163,13 @@ export class ViolationStore {
   }
 
   /** The violation held under these fields' key, found through the target index. */
-  private find(category: Category, operation: string, target: string, errno: number | null, comm: string): Violation | undefined {
+  private find(category: Category, operation: string, target: string, targetBytes: string | undefined, errno: number | null, comm: string): Violation | undefined {
     const sameTarget = this.byTarget.get(target);
     if (sameTarget === undefined) return undefined;
-    if (sameTarget.length > MAX_SCAN) return this.byKey.get(keyOf(category, operation, target, errno, comm));
+    if (sameTarget.length > MAX_SCAN) return this.byKey.get(keyOf(category, operation, identity({ target, targetBytes }), errno, comm));
     for (const v of sameTarget) {
       // Equal fields make an equal key, so a match here is exactly the byKey entry for that key.
-      if (v.errno === errno && v.operation === operation && (v.process?.comm ?? '') === comm && v.category === category) return v;
+      if (v.errno === errno && v.operation === operation && v.targetBytes === targetBytes && (v.process?.comm ?? '') === comm && v.category === category) return v;
     }
     return undefined;
   }

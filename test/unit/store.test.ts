@@ -156,3 +156,21 @@ describe('ViolationStore merge key', () => {
     ]);
   });
 });
+
+describe('ViolationStore: names that are not UTF-8', () => {
+  it('keeps two names apart that share one lossy text but not their bytes, and merges equal bytes', () => {
+    const s = new ViolationStore();
+    s.add({ ...input('/etc/bad\ufffd'), targetBytes: '/etc/bad\\xff' }, t0);
+    s.add({ ...input('/etc/bad\ufffd'), targetBytes: '/etc/bad\\xfe' }, t0);
+    s.add({ ...input('/etc/bad\ufffd'), targetBytes: '/etc/bad\\xff' }, t1);
+    assert.equal(s.size, 2);
+    assert.deepEqual(s.list().map((v) => [v.targetBytes, v.count]), [['/etc/bad\\xff', 2], ['/etc/bad\\xfe', 1]]);
+  });
+
+  it('never merges a text name with a bytes form that spells the same', () => {
+    const s = new ViolationStore();
+    s.add(input('/etc/bad\\xff'), t0); // a valid name with a literal backslash
+    s.add({ ...input('/etc/bad\\xff'), targetBytes: '/etc/bad\\xff' }, t0);
+    assert.equal(s.size, 2);
+  });
+});
