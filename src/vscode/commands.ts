@@ -4,7 +4,8 @@ import * as vscode from 'vscode';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RunReport } from '../core/model';
-import { formatViolationLine } from '../core/report/format';
+import { formatViolationLine, printable } from '../core/report/format';
+import { choiceItem } from './shownText';
 import { commandText, pickCommand } from './runs/commandPicker';
 import { isNodeRef, violationsOf, type ExplorerNode, type NodeRef, type ViolationExplorer } from './explorer/explorer';
 import type { AllowChoice } from '../core/fence/allowChoices';
@@ -83,7 +84,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     const body = sarif ? toSarif(report, deps.version) : report;
     await vscode.workspace.fs.writeFile(target, Buffer.from(`${JSON.stringify(body, null, 2)}\n`, 'utf8'));
     const open = 'Open';
-    const choice = await vscode.window.showInformationMessage(`Fence ${sarif ? 'SARIF' : 'JSON'} report written to ${target.fsPath}.`, open);
+    const choice = await vscode.window.showInformationMessage(`Fence ${sarif ? 'SARIF' : 'JSON'} report written to ${printable(target.fsPath)}.`, open);
     if (choice === open) await vscode.window.showTextDocument(target);
   };
 
@@ -94,7 +95,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     if (!file) return void vscode.window.showInformationMessage('Fence Lens: open a folder to create its fence.json, or set "fenceLens.settingsFile".');
     if (!fs.existsSync(file)) {
       const create = 'Create';
-      const choice = await vscode.window.showInformationMessage(`${file} does not exist. Create it with writes allowed in the workspace only?`, { modal: true }, create);
+      const choice = await vscode.window.showInformationMessage(`${printable(file)} does not exist. Create it with writes allowed in the workspace only?`, { modal: true }, create);
       if (choice !== create) return;
       fs.writeFileSync(file, `{\n  "filesystem": { "allowWrite": ["."] },\n  "network": { "allowedDomains": [] }\n}\n`);
     }
@@ -119,7 +120,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
         ? choices[0]
         : (
             await vscode.window.showQuickPick(
-              choices.map((c) => ({ label: c.suggestion.description, description: c.suggestion.setting, detail: c.warning ? `$(warning) ${c.warning}` : undefined, c })),
+              choices.map((c) => ({ ...choiceItem(c), c })),
               { title: 'Allow in Fence settings', placeHolder: 'The narrowest rule first' },
             )
           )?.c;
@@ -153,7 +154,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     const local = vscode.env.remoteName === undefined && vscode.env.uiKind === vscode.UIKind.Desktop;
     if (local) return void (await vscode.commands.executeCommand('revealFileInOS', uri));
     await vscode.env.clipboard.writeText(p);
-    void vscode.window.showInformationMessage(`Fence Lens: ${p} is outside the workspace; its path is copied to the clipboard.`);
+    void vscode.window.showInformationMessage(`Fence Lens: ${printable(p)} is outside the workspace; its path is copied to the clipboard.`);
   };
 
   /** Enter on a denial: a file opens (read-only outside the workspace); anything else shows its details. */

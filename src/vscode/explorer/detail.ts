@@ -5,23 +5,23 @@ import type { RunReport } from '../../core/model';
 import { formatViolationLine, printable } from '../../core/report/format';
 import { suggestRule } from '../../core/report/policy';
 import { targetDescription } from './explorerItems';
+import { codeSpan, markdownText, ruleText } from '../shownText';
 import type { TargetNode } from './runTree';
 
-type Fence = (s: string) => string;
-const code: Fence = (s) => `\`${printable(s).replace(/`/g, "'")}\``;
+const code = (s: string): string => codeSpan(printable(s));
 
 export function detailText(node: TargetNode, report?: RunReport): string {
   const { run, group } = node;
-  const lines = [`# ${printable(group.target)}`, '', `${targetDescription(group)}`, '', `Run: ${code(run.commandLine)} in ${code(run.request.cwd)}`, ''];
+  const lines = [`# ${markdownText(group.target)}`, '', markdownText(targetDescription(group)), '', `Run: ${code(run.commandLine)} in ${code(run.request.cwd)}`, ''];
   for (const v of group.violations) {
-    lines.push(`- ${code(formatViolationLine(v))}`);
+    lines.push(`- ${codeSpan(formatViolationLine(v))}`);
     if (v.givenPath !== undefined) lines.push(`  - given as ${code(v.givenPath)}${v.cwdGuessed ? " (resolved against the run's cwd)" : ''}`);
   }
   lines.push('');
   const host = group.violations.some((v) => v.cause === 'host');
   lines.push(host ? "**Cause:** the host's own permissions refused it (it would fail outside Fence too); no Fence setting allows it." : "**Cause:** the sandbox's policy.");
   const s = group.violations.map((v) => suggestRule(v)).find((x) => x !== undefined);
-  if (s) lines.push('', `**Rule that would allow it:** ${code(`${s.setting} += ${JSON.stringify(s.value)}`)} (${s.description}); use **Allow in Fence Settings…** on the row.`);
+  if (s) lines.push('', `**Rule that would allow it:** ${codeSpan(ruleText(s))} (${markdownText(printable(s.description))}); use **Allow in Fence Settings…** on the row.`);
   if (report) lines.push('', `Monitor: ${report.monitor.state}`);
   return `${lines.join('\n')}\n`;
 }

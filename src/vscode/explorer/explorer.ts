@@ -13,6 +13,7 @@ import { plural, runDescription, targetDescription, targetRow, thousands, type T
 import type { Run, Runs, RunsChange } from '../runs/runs';
 import { PAGE_SIZE, RunTree, type ExplorerNode, type PageNode, type TargetNode } from './runTree';
 import { unwatched } from '../setup/monitorFix';
+import { codeSpan, markdownText, ruleText } from '../shownText';
 import { deniedPath } from '../files';
 
 export type { ExplorerNode } from './runTree';
@@ -230,7 +231,7 @@ export class ViolationExplorer implements vscode.TreeDataProvider<ExplorerNode>,
 
 /** The latest run expanded, older ones collapsed (their id changes, so VS Code forgets they were open). */
 function runItem(run: Run, latest: boolean): vscode.TreeItem {
-  const item = new vscode.TreeItem(run.label, latest ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+  const item = new vscode.TreeItem(printable(run.label), latest ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
   item.id = latest ? `run-${run.id}` : `run-${run.id}.older`;
   item.description = runDescription(run);
   const running = run.state === 'running';
@@ -258,10 +259,10 @@ function noticeItem(run: Run): vscode.TreeItem {
 /** Markdown, so built on hover only: VS Code lexes a MarkdownString tooltip whenever it sends the item (docs/bench-findings.md). */
 function runTooltip(run: Run): vscode.MarkdownString {
   const tip = new vscode.MarkdownString();
-  tip.appendMarkdown(`**${escapeMd(run.commandLine)}**\n\n`);
-  tip.appendMarkdown(`- cwd: \`${run.request.cwd}\`\n`);
-  tip.appendMarkdown(`- Fence settings: ${run.settingsFile ? `\`${run.settingsFile}\`` : 'Fence default (~/.fence.json)'}\n`);
-  tip.appendMarkdown(`- monitor: ${run.monitor.state}${run.monitor.detail ? ` (${escapeMd(run.monitor.detail)})` : ''}\n`);
+  tip.appendMarkdown(`**${markdownText(printable(run.commandLine))}**\n\n`);
+  tip.appendMarkdown(`- cwd: ${codeSpan(printable(run.request.cwd))}\n`);
+  tip.appendMarkdown(`- Fence settings: ${run.settingsFile ? codeSpan(printable(run.settingsFile)) : 'Fence default (~/.fence.json)'}\n`);
+  tip.appendMarkdown(`- monitor: ${run.monitor.state}${run.monitor.detail ? ` (${markdownText(printable(run.monitor.detail))})` : ''}\n`);
   if (run.report && (run.report.overflow.distinct > 0 || run.report.overflow.events > 0)) {
     tip.appendMarkdown(`- not kept (store full): ${run.report.overflow.distinct} distinct, ${run.report.overflow.events} events\n`);
   }
@@ -317,16 +318,16 @@ function targetTooltip(node: TargetNode): vscode.MarkdownString {
   const tip = new vscode.MarkdownString();
   tip.isTrusted = { enabledCommands: TOOLTIP_COMMANDS };
   tip.supportThemeIcons = true;
-  tip.appendMarkdown(`**${escapeMd(printable(group.target))}**\n\n`);
-  tip.appendMarkdown(`${escapeMd(targetDescription(group))}\n\n`);
-  for (const v of group.violations.slice(0, 5)) tip.appendMarkdown(`- \`${escapeCode(formatViolationLine(v))}\`\n`);
+  tip.appendMarkdown(`**${markdownText(group.target)}**\n\n`);
+  tip.appendMarkdown(`${markdownText(targetDescription(group))}\n\n`);
+  for (const v of group.violations.slice(0, 5)) tip.appendMarkdown(`- ${codeSpan(formatViolationLine(v))}\n`);
   if (group.violations.length > 5) tip.appendMarkdown(`- … ${group.violations.length - 5} more\n`);
   const notes = new Set(
     group.violations.flatMap((v) =>
       v.givenPath !== undefined ? [`given as ${v.givenPath}${v.cwdGuessed ? ", resolved against the run's cwd (the process was gone before its own could be read)" : ''}`] : [],
     ),
   );
-  for (const n of notes) tip.appendMarkdown(`\n${escapeMd(printable(n))}\n`);
+  for (const n of notes) tip.appendMarkdown(`\n${markdownText(printable(n))}\n`);
   const host = group.violations.some((v) => v.cause === 'host');
   tip.appendMarkdown(
     host
@@ -334,7 +335,7 @@ function targetTooltip(node: TargetNode): vscode.MarkdownString {
       : `\n**Cause:** the sandbox's policy.\n`,
   );
   const s = group.violations.map((v) => suggestRule(v)).find((x) => x !== undefined);
-  if (s) tip.appendMarkdown(`\n**Rule:** \`${s.setting} += ${escapeCode(JSON.stringify(s.value))}\` (${escapeMd(s.description)})\n`);
+  if (s) tip.appendMarkdown(`\n**Rule:** ${codeSpan(ruleText(s))} (${markdownText(printable(s.description))})\n`);
   const links = [
     ...(s ? [commandLink('$(unlock) Allow…', 'fenceLens.allow', ref)] : []),
     ...(deniedPath(group.violations[0]) ? [commandLink('$(go-to-file) Open / Reveal', 'fenceLens.openTarget', ref)] : []),
@@ -343,14 +344,6 @@ function targetTooltip(node: TargetNode): vscode.MarkdownString {
   ];
   tip.appendMarkdown(`\n${links.join(' · ')}`);
   return tip;
-}
-
-function escapeCode(s: string): string {
-  return printable(s).replace(/`/g, "'");
-}
-
-function escapeMd(s: string): string {
-  return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
 }
 
 /** The violations behind a tree node (for copy, quick fix and reveal). */

@@ -61,12 +61,12 @@ function unique(values: readonly string[]): string[] {
 /** `×2 · openat · EROFS Read-only file system · touch:1234`: everything about a target, for its tooltip and copies. */
 export function targetDescription(group: TargetGroup): string {
   const vs = group.violations;
-  const errnos = unique(vs.map((v) => (v.errnoName ? `${v.errnoName} ${v.message}` : v.message))).join(', ');
+  const errnos = unique(vs.map((v) => (v.errnoName ? `${v.errnoName} ${printable(v.message)}` : printable(v.message)))).join(', ');
   return [`×${totalCount(vs)}`, operations(vs), errnos, processes(vs)].filter(Boolean).join(' · ');
 }
 
 function operations(vs: readonly Violation[]): string {
-  return unique(vs.map((v) => v.operation)).join(', ');
+  return unique(vs.map((v) => printable(v.operation))).join(', ');
 }
 
 function processes(vs: readonly Violation[]): string {
@@ -82,7 +82,7 @@ function processes(vs: readonly Violation[]): string {
  */
 export function targetRow(group: TargetGroup, home: string): { readonly label: string; readonly description: string } {
   const vs = group.violations;
-  const errnos = unique(vs.map((v) => v.errnoName ?? v.message)).join(', ');
+  const errnos = unique(vs.map((v) => v.errnoName ?? printable(v.message))).join(', ');
   const rest = [`×${totalCount(vs)}`, operations(vs), processes(vs)].filter(Boolean);
   const first = vs[0];
   const isPath = first.category === 'filesystem' && path.isAbsolute(first.target) && first.relatedPath === undefined && group.target !== '/';

@@ -29,7 +29,7 @@ export function moreDenialsMessage(hidden: number): string {
  * first, so a narrow Problems row still says what was denied; no time (Problems is not a log).
  */
 export function problemMessage(v: Violation): string {
-  const why = [v.errnoName ? `${v.errnoName} ${v.message}` : v.message, v.process ? (v.process.pid > 0 ? `${printable(v.process.comm)}:${v.process.pid}` : printable(v.process.comm)) : '']
+  const why = [v.errnoName ? `${v.errnoName} ${printable(v.message)}` : printable(v.message), v.process ? (v.process.pid > 0 ? `${printable(v.process.comm)}:${v.process.pid}` : printable(v.process.comm)) : '']
     .filter(Boolean)
     .join(', ');
   const host = v.cause === 'host' ? "; refused by the host's own permissions, not by Fence" : '';

@@ -11,6 +11,8 @@ import type { Violation } from '../../core/model';
 import { suggestRule } from '../../core/report/policy';
 import { DIAGNOSTIC_SOURCE, type Diagnostics } from './diagnostics';
 import { loadEngine } from '../engine';
+import { printable } from '../../core/report/format';
+import { addedMessage, changeSummary, fixTitle } from '../shownText';
 import { MORE_DENIALS_CODE } from './problemFile';
 import type { SettingsPreview } from './settingsPreview';
 
@@ -23,7 +25,7 @@ export function noFixReason(v: Violation, settingsText: string | undefined, file
   if (!s || settingsText === undefined) return undefined;
   for (const c of allowChoices(s, v, os.homedir())) {
     const edit = loadEngine().settingsEditFor(settingsText, c.suggestion);
-    if (!edit.changed) return `${path.basename(file)} already allows it (${edit.reason}): the host's own permissions refused it`;
+    if (!edit.changed) return `${printable(path.basename(file))} already allows it (${printable(edit.reason)}): the host's own permissions refused it`;
   }
   return undefined;
 }
@@ -97,8 +99,7 @@ export class FenceQuickFixes implements vscode.CodeActionProvider {
           same.diagnostics?.push(d);
           return;
         }
-        const warn = c.warning ? ` (wide: ${c.warning})` : '';
-        const action = new vscode.CodeAction(`Fence: ${c.suggestion.description} (${c.suggestion.setting} in ${path.basename(file)})…${warn}`, vscode.CodeActionKind.QuickFix);
+        const action = new vscode.CodeAction(fixTitle(c, file), vscode.CodeActionKind.QuickFix);
         action.diagnostics = [d];
         action.isPreferred = i === 0 && !c.warning;
         action.command = { command: APPLY_COMMAND, title: action.title, arguments: [file, c] };
@@ -127,10 +128,10 @@ export async function allowInSettings(preview: SettingsPreview, file: string, ch
   const before = currentSettingsText(file);
   const result = loadEngine().settingsEditFor(before ?? '', s);
   if (!result.changed) {
-    void vscode.window.showInformationMessage(`Fence settings unchanged: ${result.reason}; the denial came from the host's own permissions.`);
+    void vscode.window.showInformationMessage(`Fence settings unchanged: ${printable(result.reason)}; the denial came from the host's own permissions.`);
     return false;
   }
-  const summary = choice.createDirectory ? `Create ${choice.createDirectory} and add ${s.value} to ${s.setting}` : `Add ${s.value} to ${s.setting}`;
+  const summary = changeSummary(choice);
   const applied = await preview.propose(vscode.Uri.file(file), before, result, summary, choice.warning);
   if (!applied) return false;
   // Fence grants writes only in directories that exist when it starts (see allowChoices).
@@ -138,7 +139,7 @@ export async function allowInSettings(preview: SettingsPreview, file: string, ch
   await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: true, preserveFocus: true });
   const rerun = 'Rerun Last';
   // Not awaited: the change is made; the offer to rerun must not hold the caller until dismissed.
-  void vscode.window.showInformationMessage(`Added ${s.value} to ${s.setting} in ${path.basename(file)}.`, rerun).then((c) => {
+  void vscode.window.showInformationMessage(addedMessage(s, file), rerun).then((c) => {
     if (c === rerun) void vscode.commands.executeCommand('fenceLens.rerunLast');
   });
   return true;

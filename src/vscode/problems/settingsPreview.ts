@@ -5,6 +5,8 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import type { SettingsEdit } from '../../core/fence/settingsText';
+import { printable } from '../../core/report/format';
+import { diffTitle } from '../shownText';
 
 export const PREVIEW_SCHEME = 'fence-lens-preview';
 export const APPLY_PREVIEW_COMMAND = 'fenceLens.applySettingsPreview';
@@ -42,12 +44,12 @@ export class SettingsPreview implements vscode.Disposable, vscode.TextDocumentCo
   async propose(file: vscode.Uri, before: string | undefined, edit: Extract<SettingsEdit, { changed: true }>, summary: string, warning?: string): Promise<boolean> {
     await this.settle(false);
     const applied = new Promise<boolean>((resolve) => (this.pending = { file, before, edit, settle: resolve }));
-    const name = path.basename(file.fsPath);
+    const name = printable(path.basename(file.fsPath));
     const left = vscode.Uri.from({ scheme: PREVIEW_SCHEME, path: file.path, query: 'before' });
     const right = vscode.Uri.from({ scheme: PREVIEW_SCHEME, path: file.path, query: 'after' });
     this.changed.fire(left);
     this.changed.fire(right);
-    await vscode.commands.executeCommand('vscode.diff', left, right, `${name}: ${summary} (preview)`, { preview: true });
+    await vscode.commands.executeCommand('vscode.diff', left, right, diffTitle(file.fsPath, summary), { preview: true });
     void vscode.commands.executeCommand('setContext', 'fenceLens.previewPending', true);
     const apply = 'Apply';
     const message = warning ? `${summary} in ${name}? Warning: this ${warning}.` : `${summary} in ${name}?`;

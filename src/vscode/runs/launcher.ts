@@ -10,6 +10,7 @@ import type { RunTerminals } from './terminals';
 import { fenceSettingsFile, maxRecentCommands, monitorMode, programPaths } from '../settings';
 import { UntrustedWorkspaceError, isTrusted } from '../setup/trust';
 import { plural } from '../explorer/explorerItems';
+import { printable } from '../../core/report/format';
 
 const RECENT_KEY = 'fenceLens.recentCommands';
 const PROGRESS_INTERVAL_MS = 250;
@@ -58,7 +59,7 @@ export class Launcher {
     const report = vscode.window.withProgress(
       {
         location: options.interactive ? vscode.ProgressLocation.Notification : vscode.ProgressLocation.Window,
-        title: `Fence: ${truncate(run.label, 60)}`,
+        title: `Fence: ${truncate(printable(run.label), 60)}`,
         cancellable: options.interactive,
       },
       async (progress, token) => {
@@ -88,7 +89,7 @@ export class Launcher {
   private async announce(run: Run, report: RunReport): Promise<void> {
     const n = report.violations.length;
     const how = run.stopped ? 'Stopped' : `exited with ${report.exitCode ?? 'no exit code'}`;
-    const text = `Fence: "${truncate(run.label, 60)}" ${how}; ${plural(n, 'denial')}.`;
+    const text = `Fence: "${truncate(printable(run.label), 60)}" ${how}; ${plural(n, 'denial')}.`;
     const show = 'Show Violations';
     const choice = n > 0 || (report.exitCode !== 0 && !run.stopped) ? await vscode.window.showWarningMessage(text, show) : await vscode.window.showInformationMessage(text);
     if (choice === show) await vscode.commands.executeCommand('fenceLens.violations.focus');

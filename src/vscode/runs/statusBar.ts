@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import type { Runs } from './runs';
 import { plural } from '../explorer/explorerItems';
+import { printable } from '../../core/report/format';
 
 const COUNT_REPAINT_MS = 250;
 
@@ -38,8 +39,8 @@ export class StatusBar implements vscode.Disposable {
     // No monitor word until its state is known, and none when it is watching.
     const monitor = run.monitor.state === 'active' || run.monitor.state === 'starting' ? '' : ` · monitor ${run.monitor.state}`;
     this.item.text = `${icon} Fence: ${running > 0 ? 'running · ' : ''}${plural(denials, 'denial')}${monitor}`;
-    const monitorLine = run.monitor.state === 'starting' ? '' : `\nmonitor ${run.monitor.state}: ${run.monitor.detail}`;
-    this.item.tooltip = `Fence Lens: ${run.commandLine}${monitorLine}\nClick to show the violations.`;
+    const monitorLine = run.monitor.state === 'starting' ? '' : `\nmonitor ${run.monitor.state}: ${printable(run.monitor.detail)}`;
+    this.item.tooltip = `Fence Lens: ${printable(run.commandLine)}${monitorLine}\nClick to show the violations.`;
     this.item.backgroundColor = denials > 0 && running === 0 ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     this.item.show();
   }

@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { RunTerminal } from './runTerminal';
 import type { Run, RunRequest } from './runs';
+import { printable } from '../../core/report/format';
 
 export const MAX_TERMINALS = 3;
 
@@ -49,7 +50,7 @@ export class RunTerminals implements vscode.Disposable {
         else this.shown.splice(j, 1)[0].terminal.dispose();
       }
       const pty = new RunTerminal(run, false);
-      entry = { terminal: vscode.window.createTerminal({ name: `Fence: ${truncate(run.label, 40)}`, pty, iconPath: new vscode.ThemeIcon('shield') }), pty, key };
+      entry = { terminal: vscode.window.createTerminal({ name: `Fence: ${truncate(printable(run.label), 40)}`, pty, iconPath: new vscode.ThemeIcon('shield') }), pty, key };
     }
     this.shown.push(entry);
     this.updateContext();

@@ -10,6 +10,8 @@ import { monitorFixText, unwatched, type FixContext } from './monitorFix';
 import { loadEngine } from '../engine';
 import { programPaths } from '../settings';
 import type { Run, Runs } from '../runs/runs';
+import { printable } from '../../core/report/format';
+import { noIcons } from '../shownText';
 
 let lastChecks: readonly DoctorCheck[] | undefined;
 
@@ -68,7 +70,7 @@ export async function showMonitorStatus(runs: Runs, extensionPath: string): Prom
   const latest = runs.latest();
   if (latest) {
     items.push({ label: 'Latest run', kind: vscode.QuickPickItemKind.Separator });
-    items.push({ label: `$(${latest.monitor.state === 'active' ? 'pass' : 'warning'}) monitor ${latest.monitor.state}`, detail: latest.monitor.detail, description: `escalation ${latest.monitor.escalation} · lost events ${latest.monitor.lostEvents}` });
+    items.push({ label: `$(${latest.monitor.state === 'active' ? 'pass' : 'warning'}) monitor ${latest.monitor.state}`, detail: noIcons(printable(latest.monitor.detail)), description: `escalation ${latest.monitor.escalation} · lost events ${latest.monitor.lostEvents}` });
     if (unwatched(latest.monitor)) items.push({ label: '$(lightbulb) How to fix…', detail: 'The exact polkit rule or command for this machine', fix: true });
   }
   items.push({ label: 'This machine', kind: vscode.QuickPickItemKind.Separator });
