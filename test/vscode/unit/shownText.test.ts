@@ -65,14 +65,12 @@ describe('shown text of sandbox-chosen names', () => {
     assert.equal(targetDescription(g), '×1 · openat · EROFS no\\u{200b}pe · t\\u{202e}ouch:7');
   });
 
-  it('the details document escapes the name once and as Markdown', () => {
+  it('the details document (read as source) escapes the name once', () => {
     const [g] = groupByTarget([violation(`/w/*${NAME}`)], 'filesystem');
     const run = { commandLine: `cat ${NAME}`, request: { cwd: '/w' } } as unknown as Run;
     const text = detailText({ kind: 'target', run, group: g });
     const lines = text.split('\n');
-    assert.equal(lines[0], `# ${markdownText(`/w/*${SHOWN}`)}`);
-    assert.ok(lines[0].includes('\\\\x1b'), 'the backslash of the escape is itself escaped for Markdown, once');
-    assert.ok(!lines[0].includes('\\\\\\\\x1b'), 'not escaped twice by printable');
+    assert.equal(lines[0], `# /w/*${SHOWN}`, 'not escaped twice by printable');
     assert.ok(text.includes(`\`[fence:ebpf] `) && text.includes(`✗ openat: /w/*${SHOWN} (`), 'the violation line shows the name escaped once');
     assert.ok(text.includes(`**Rule that would allow it:** \`filesystem.allowWrite += "/w"\``));
     assert.ok(text.includes(`Run: \`cat ${SHOWN}\` in \`/w\``));
