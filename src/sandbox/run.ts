@@ -15,7 +15,7 @@
 // The stages (plan, spawn the gate, attach the monitor, release, collect, report) run under one
 // try/finally in Run.execute, which owns what they create: the temp dir, the gate, the monitor.
 
-import { mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import os, { constants as osConstants } from 'node:os';
 import path from 'node:path';
 import { PassThrough, type Writable } from 'node:stream';
@@ -58,6 +58,16 @@ interface Plan {
   readonly policy: PolicyInfo;
   /** Fence's own lines go here, never parsed out of the command's stderr. */
   readonly logFile: string | undefined;
+  /**
+   * fence's own TMPDIR, inside the run's private temp dir. Fence names its seccomp filter
+   * `$TMPDIR/fence-seccomp/fence-seccomp-<its PID>.bpf`, and in the gate's PID namespace every fence
+   * is PID 1: two runs sharing /tmp overwrote each other's filter (bwrap: `prctl(PR_SET_SECCOMP)
+   * reported EINVAL`), and a shared /tmp/fence-seccomp is a directory another user can create first.
+   * Only for a fence that re-executes itself inside the sandbox (the ones with --fence-log-file): its
+   * bootstrap gives the command a usable TMPDIR again. v0.1.5 passes TMPDIR on to the command, so it
+   * keeps the shared one (and the collision: README, Fence).
+   */
+  readonly fenceTmp: string | undefined;
   /** The gate's program and argv: [setpriv --pdeathsig KILL --] sh -c GATE [unshare ... --] fence ARGS */
   readonly file: string;
   readonly args: readonly string[];
@@ -359,7 +369,9 @@ class Run {
     const namespace = unshare ? [unshare, ...(process.getuid?.() === 0 ? [] : ['--user', '--map-current-user']), '--pid', '--fork', '--kill-child', '--mount-proc', '--'] : [];
     const gateArgv = ['/bin/sh', '-c', GATE_SCRIPT, 'fence-lens-gate', ...namespace, fence.path, ...args];
     const [file, ...rest] = setpriv ? [setpriv, '--pdeathsig', 'KILL', '--', ...gateArgv] : gateArgv;
-    return { fence: fence.path, features, settingsFile, policy, logFile, file, args: rest };
+    const fenceTmp = features.logFile ? path.join(this.tmp, 'tmp') : undefined;
+    if (fenceTmp) mkdirSync(fenceTmp, { mode: 0o700 });
+    return { fence: fence.path, features, settingsFile, policy, logFile, fenceTmp, file, args: rest };
   }
 
   /** Stage 2: the gate, blocked on fd 3 until the release. */
@@ -368,7 +380,7 @@ class Run {
     const shareStderr = !piped && plan.logFile !== undefined;
     const gate: Gate = execa(plan.file, plan.args, {
       cwd: options.cwd,
-      env: options.env ?? process.env,
+      env: plan.fenceTmp ? { ...(options.env ?? process.env), TMPDIR: plan.fenceTmp } : (options.env ?? process.env),
       extendEnv: false,
       stdio: [piped ? 'pipe' : 'inherit', piped ? 'pipe' : 'inherit', shareStderr ? 'inherit' : 'pipe', 'pipe'],
       reject: false,

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import type { MonitorMode, MonitorStatus } from '../../src/core/model';
 import { EXIT_INTERNAL, startRun } from '../../src/sandbox/run';
+import { fenceFeatures } from '../../src/sandbox/fenceInfo';
 import type { RunEvent } from '../../src/sandbox/runTypes';
 import { FENCE, pidsMatching, requireComponents, waitFor } from '../support/rig';
 
@@ -92,5 +93,27 @@ describe('the run engine', function () {
     handle.stdin?.end('\n');
     const report = await handle.done;
     assert.equal(report.exitCode, 0, report.info.join('\n'));
+  });
+
+  it('runs several fences at once, each with its own seccomp filter, and the command keeps the TMPDIR Fence sets', async () => {
+    // Each fence is PID 1 of its namespace and names its filter after its PID: with a shared TMPDIR
+    // concurrent runs overwrote each other's (bwrap: prctl(PR_SET_SECCOMP) reported EINVAL).
+    const runs = Array.from({ length: 4 }, () => {
+      const h = startRun({ command: ['/bin/sh', '-c', 'echo "$TMPDIR"'], cwd: tmpBase, monitor: 'off', programs: { fence: FENCE }, stdio: 'pipe' });
+      let out = '';
+      let err = '';
+      h.stdout?.on('data', (c: Buffer) => (out += c.toString()));
+      h.stderr?.on('data', (c: Buffer) => (err += c.toString()));
+      return h.done.then((report) => ({ report, out, err }));
+    });
+    const results = await Promise.all(runs);
+    for (const { report, out, err } of results) {
+      assert.ok(!out.includes(`${tmpBase}/fence-lens-`), `the command never sees fence-lens's private TMPDIR: ${out}`);
+      // v0.1.5 passes TMPDIR through and so keeps the shared filter name: only the exit is its own.
+      if (!(await fenceFeatures(FENCE)).logFile) continue;
+      assert.equal(report.exitCode, 0, `${err}\n${report.info.join('\n')}`);
+      assert.doesNotMatch(err, /SECCOMP/);
+    }
+    assert.deepEqual(ours(tmpBase), []);
   });
 });
