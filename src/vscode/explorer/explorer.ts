@@ -7,13 +7,12 @@
 import * as vscode from 'vscode';
 import * as os from 'node:os';
 import type { Category, Violation } from '../../core/model';
-import { formatViolationLine, printable } from '../../core/report/format';
+import { printable } from '../../core/report/format';
 import { suggestRule } from '../../core/report/policy';
-import { plural, runDescription, targetDescription, targetRow, thousands, type TargetGroup } from './explorerItems';
+import { plural, runDescription, runTooltipMarkdown, targetRow, targetTooltipMarkdown, thousands, type TargetGroup } from './explorerItems';
 import type { Run, Runs, RunsChange } from '../runs/runs';
 import { PAGE_SIZE, RunTree, type ExplorerNode, type PageNode, type TargetNode } from './runTree';
 import { unwatched } from '../setup/monitorFix';
-import { codeSpan, markdownText, ruleText } from '../shownText';
 import { deniedPath } from '../files';
 
 export type { ExplorerNode } from './runTree';
@@ -258,15 +257,7 @@ function noticeItem(run: Run): vscode.TreeItem {
 
 /** Markdown, so built on hover only: VS Code lexes a MarkdownString tooltip whenever it sends the item (docs/bench-findings.md). */
 function runTooltip(run: Run): vscode.MarkdownString {
-  const tip = new vscode.MarkdownString();
-  tip.appendMarkdown(`**${markdownText(printable(run.commandLine))}**\n\n`);
-  tip.appendMarkdown(`- cwd: ${codeSpan(printable(run.request.cwd))}\n`);
-  tip.appendMarkdown(`- Fence settings: ${run.settingsFile ? codeSpan(printable(run.settingsFile)) : 'Fence default (~/.fence.json)'}\n`);
-  tip.appendMarkdown(`- monitor: ${run.monitor.state}${run.monitor.detail ? ` (${markdownText(printable(run.monitor.detail))})` : ''}\n`);
-  if (run.report && (run.report.overflow.distinct > 0 || run.report.overflow.events > 0)) {
-    tip.appendMarkdown(`- not kept (store full): ${run.report.overflow.distinct} distinct, ${run.report.overflow.events} events\n`);
-  }
-  return tip;
+  return new vscode.MarkdownString(runTooltipMarkdown(run));
 }
 
 function pageItem(node: PageNode): vscode.TreeItem {
@@ -307,42 +298,11 @@ function refOf(run: Run, group: TargetGroup): NodeRef {
   return { run: run.id, category: group.category, target: group.target };
 }
 
-function commandLink(title: string, command: string, ref: NodeRef): string {
-  return `[${title}](command:${command}?${encodeURIComponent(JSON.stringify([ref]))})`;
-}
-
 /** What was denied, why (the sandbox or the host), the rule that would allow it, and links to act on it. */
 function targetTooltip(node: TargetNode): vscode.MarkdownString {
-  const { run, group } = node;
-  const ref = refOf(run, group);
-  const tip = new vscode.MarkdownString();
+  const tip = new vscode.MarkdownString(targetTooltipMarkdown(node.group, refOf(node.run, node.group)));
   tip.isTrusted = { enabledCommands: TOOLTIP_COMMANDS };
   tip.supportThemeIcons = true;
-  tip.appendMarkdown(`**${markdownText(group.target)}**\n\n`);
-  tip.appendMarkdown(`${markdownText(targetDescription(group))}\n\n`);
-  for (const v of group.violations.slice(0, 5)) tip.appendMarkdown(`- ${codeSpan(formatViolationLine(v))}\n`);
-  if (group.violations.length > 5) tip.appendMarkdown(`- … ${group.violations.length - 5} more\n`);
-  const notes = new Set(
-    group.violations.flatMap((v) =>
-      v.givenPath !== undefined ? [`given as ${v.givenPath}${v.cwdGuessed ? ", resolved against the run's cwd (the process was gone before its own could be read)" : ''}`] : [],
-    ),
-  );
-  for (const n of notes) tip.appendMarkdown(`\n${markdownText(printable(n))}\n`);
-  const host = group.violations.some((v) => v.cause === 'host');
-  tip.appendMarkdown(
-    host
-      ? `\n**Cause:** the host's own permissions (it would fail outside Fence too); no Fence setting allows it.\n`
-      : `\n**Cause:** the sandbox's policy.\n`,
-  );
-  const s = group.violations.map((v) => suggestRule(v)).find((x) => x !== undefined);
-  if (s) tip.appendMarkdown(`\n**Rule:** ${codeSpan(ruleText(s))} (${markdownText(printable(s.description))})\n`);
-  const links = [
-    ...(s ? [commandLink('$(unlock) Allow…', 'fenceLens.allow', ref)] : []),
-    ...(deniedPath(group.violations[0]) ? [commandLink('$(go-to-file) Open / Reveal', 'fenceLens.openTarget', ref)] : []),
-    `[$(settings-gear) Open Settings](command:fenceLens.openSettings)`,
-    commandLink('$(copy) Copy', 'fenceLens.copyTarget', ref),
-  ];
-  tip.appendMarkdown(`\n${links.join(' · ')}`);
   return tip;
 }
 

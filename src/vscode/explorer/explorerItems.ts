@@ -4,8 +4,12 @@
 import type { Category, Violation } from '../../core/model';
 import * as path from 'node:path';
 import { homeRelative } from '../../core/fence/allowChoices';
-import { clockTime, describeTarget, printable } from '../../core/report/format';
+import { clockTime, describeTarget, formatViolationLine, printable } from '../../core/report/format';
+import { suggestRule } from '../../core/report/policy';
 import type { Run } from '../runs/runs';
+import type { NodeRef } from './explorer';
+import { deniedPath } from '../files';
+import { codeSpan, markdownText, ruleText } from '../shownText';
 
 export const CATEGORY_ORDER: readonly Category[] = ['filesystem', 'network', 'command', 'syscall'];
 
@@ -89,4 +93,45 @@ export function targetRow(group: TargetGroup, home: string): { readonly label: s
   if (!isPath) return { label: group.target, description: [errnos, ...rest].join(' · ') };
   const folder = homeRelative(path.dirname(group.target), home);
   return { label: path.basename(group.target), description: [folder === home ? '~' : folder, errnos, ...rest].join(' · ') };
+}
+
+/** A run's tooltip, as Markdown (rendered: every name is Markdown-escaped). */
+export function runTooltipMarkdown(run: Pick<Run, 'commandLine' | 'request' | 'settingsFile' | 'monitor' | 'report'>): string {
+  const out = [`**${markdownText(printable(run.commandLine))}**\n\n`];
+  out.push(`- cwd: ${codeSpan(printable(run.request.cwd))}\n`);
+  out.push(`- Fence settings: ${run.settingsFile ? codeSpan(printable(run.settingsFile)) : 'Fence default (~/.fence.json)'}\n`);
+  out.push(`- monitor: ${run.monitor.state}${run.monitor.detail ? ` (${markdownText(printable(run.monitor.detail))})` : ''}\n`);
+  if (run.report && (run.report.overflow.distinct > 0 || run.report.overflow.events > 0)) {
+    out.push(`- not kept (store full): ${run.report.overflow.distinct} distinct, ${run.report.overflow.events} events\n`);
+  }
+  return out.join('');
+}
+
+function commandLink(title: string, command: string, ref: NodeRef): string {
+  return `[${title}](command:${command}?${encodeURIComponent(JSON.stringify([ref]))})`;
+}
+
+/** A target's tooltip, as Markdown with command links to `ref` (the only Markdown not built from escaped text). */
+export function targetTooltipMarkdown(group: TargetGroup, ref: NodeRef): string {
+  const out = [`**${markdownText(group.target)}**\n\n`, `${markdownText(targetDescription(group))}\n\n`];
+  for (const v of group.violations.slice(0, 5)) out.push(`- ${codeSpan(formatViolationLine(v))}\n`);
+  if (group.violations.length > 5) out.push(`- … ${group.violations.length - 5} more\n`);
+  const notes = new Set(
+    group.violations.flatMap((v) =>
+      v.givenPath !== undefined ? [`given as ${v.givenPath}${v.cwdGuessed ? ", resolved against the run's cwd (the process was gone before its own could be read)" : ''}`] : [],
+    ),
+  );
+  for (const n of notes) out.push(`\n${markdownText(printable(n))}\n`);
+  const host = group.violations.some((v) => v.cause === 'host');
+  out.push(host ? `\n**Cause:** the host's own permissions (it would fail outside Fence too); no Fence setting allows it.\n` : `\n**Cause:** the sandbox's policy.\n`);
+  const s = group.violations.map((v) => suggestRule(v)).find((x) => x !== undefined);
+  if (s) out.push(`\n**Rule:** ${codeSpan(ruleText(s))} (${markdownText(printable(s.description))})\n`);
+  const links = [
+    ...(s ? [commandLink('$(unlock) Allow…', 'fenceLens.allow', ref)] : []),
+    ...(deniedPath(group.violations[0]) ? [commandLink('$(go-to-file) Open / Reveal', 'fenceLens.openTarget', ref)] : []),
+    `[$(settings-gear) Open Settings](command:fenceLens.openSettings)`,
+    commandLink('$(copy) Copy', 'fenceLens.copyTarget', ref),
+  ];
+  out.push(`\n${links.join(' · ')}`);
+  return out.join('');
 }

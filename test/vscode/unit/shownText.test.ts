@@ -7,7 +7,7 @@ import type { Violation } from '../../../src/core/model';
 import type { AllowChoice } from '../../../src/core/fence/allowChoices';
 import { addedMessage, changeSummary, choiceItem, codeSpan, diffTitle, fixTitle, markdownText, noIcons, ruleText } from '../../../src/vscode/shownText';
 import { detailText } from '../../../src/vscode/explorer/detail';
-import { groupByTarget, targetDescription, targetRow } from '../../../src/vscode/explorer/explorerItems';
+import { groupByTarget, runTooltipMarkdown, targetDescription, targetRow, targetTooltipMarkdown } from '../../../src/vscode/explorer/explorerItems';
 import type { Run } from '../../../src/vscode/runs/runs';
 
 const NAME = 'gnp.\u202eexe\u200bx\x1b[31mred\nline';
@@ -75,5 +75,23 @@ describe('shown text of sandbox-chosen names', () => {
     assert.ok(text.includes(`**Rule that would allow it:** \`filesystem.allowWrite += "/w"\``));
     assert.ok(text.includes(`Run: \`cat ${SHOWN}\` in \`/w\``));
     assert.doesNotMatch(text.replace(/\n/g, ''), RAW);
+  });
+
+  it('tooltips escape the name as Markdown; only their own links are links', () => {
+    const name = `${NAME}[x](command:fenceLens.allow)&#x202e;$(unlock)`;
+    const [g] = groupByTarget([violation(`/w/${name}`)], 'filesystem');
+    const tip = targetTooltipMarkdown(g, { run: 1, category: 'filesystem', target: g.target });
+    const head = tip.split('\n')[0];
+    assert.equal(head, `**${markdownText(`/w/${SHOWN}[x](command:fenceLens.allow)&#x202e;$(unlock)`)}**`);
+    assert.ok(head.includes('\\[x\\]\\(command\\:') && head.includes('\\&\\#x202e\\;') && head.includes('\\$\\(unlock\\)'));
+    assert.equal(tip.replace(/`[^`]*`/g, "").match(/\]\(command:/g)?.length, 4, 'Allow, Open, Settings and Copy, and no link from the name (a code span shows it as code)');
+    assert.ok(tip.includes('**Rule:** `filesystem.allowWrite += "/w"`'));
+    assert.doesNotMatch(tip.replace(/\n/g, ''), RAW);
+    const run = { commandLine: `cat ${NAME}`, request: { cwd: `/w/${NAME}` }, settingsFile: undefined, monitor: { state: 'active', detail: `d*${NAME}` } } as unknown as Run;
+    const runTip = runTooltipMarkdown(run);
+    assert.ok(runTip.startsWith(`**${markdownText(`cat ${SHOWN}`)}**`));
+    assert.ok(runTip.includes(`- cwd: \`/w/${SHOWN}\``));
+    assert.ok(runTip.includes(`(${markdownText(`d*${SHOWN}`)})`));
+    assert.doesNotMatch(runTip.replace(/\n/g, ''), RAW);
   });
 });
