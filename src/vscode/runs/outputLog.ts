@@ -56,7 +56,7 @@ export class OutputLog implements vscode.Disposable {
     this.append(`=== Run ${run.id}: ${printable(run.commandLine)}`);
     this.append(`    started ${clockTime(run.startedAt)} in ${printable(run.request.cwd)}`);
     // The monitor's state is not known yet: its own line follows once it is.
-    this.append(`    Fence settings: ${run.request.settings ?? 'Fence default'}`);
+    this.append(`    Fence settings: ${run.request.settings !== undefined ? printable(run.request.settings) : 'Fence default'}`);
   }
 
   private append(line: string): void {
