@@ -7,6 +7,8 @@
 // operation the rule does not know leaves the cause with the sandbox.
 
 import type { Cause, ViolationInput } from './model';
+import { parentDir } from './posixPath';
+import { openWrites } from './protocol/syscalls';
 
 /** What the user needs on a path: access(2)'s modes, or ownership (chmod, chown, times). */
 export type HostNeed = 'read' | 'write' | 'exec' | 'writeDir' | 'own';
@@ -22,10 +24,6 @@ interface Need {
   readonly anyOf: readonly HostNeed[];
 }
 
-function parentDir(p: string): string {
-  const i = p.replace(/\/+$/, '').lastIndexOf('/');
-  return i <= 0 ? '/' : p.slice(0, i);
-}
 
 const EPERM = 1;
 const EACCES = 13;
@@ -44,11 +42,15 @@ function needsOf(v: ViolationInput, probe: HostProbe): Need[][] | null {
   switch (v.operation) {
     case 'open':
     case 'openat':
-    case 'openat2':
-      // The flags are not in the record: EROFS can only be a write. EACCES may be either, so the
-      // host is the cause only if it refuses both (it would have refused whichever was meant).
-      if (v.errno === EROFS) return [writeAt(t, probe)];
+    case 'openat2': {
+      // With the flags (bpftrace 0.23's program) the open's intent is known. Without them EROFS can
+      // only be a write; EACCES may be either, so the host is the cause only if it refuses both (it
+      // would have refused whichever was meant).
+      const writes = openWrites(v.openFlags);
+      if (writes === true || v.errno === EROFS) return [writeAt(t, probe)];
+      if (writes === false) return [[{ path: t, anyOf: ['read'] }]];
       return [[{ path: t, anyOf: ['read'] }], writeAt(t, probe)];
+    }
     case 'creat':
     case 'truncate':
       return [writeAt(t, probe)];

@@ -79,9 +79,9 @@ export class ViolationStore {
   private overflowDistinct = 0;
   private overflowEvents = 0;
 
-  constructor(readonly maxDistinct: number = DEFAULT_MAX_DISTINCT) {}
-
   private classify: ((input: ViolationInput) => Cause) | undefined;
+
+  constructor(readonly maxDistinct: number = DEFAULT_MAX_DISTINCT) {}
 
   /**
    * Decides each new distinct violation's cause (the sandbox, or the host's own permissions) as it
@@ -116,9 +116,12 @@ export class ViolationStore {
     return this.addCapped(record.input, at, count, record.key);
   }
 
-  /** `known`: violationKey(input), when the caller has it already (a repeat past the bound would build it every time). */
+  /**
+   * `known`: violationKey(input), when the caller has it already (a record id's entry): the key then
+   * finds the violation directly, and the target index, which spares building a key, is not needed.
+   */
   private addCapped(input: ViolationInput, at: Date, count: number, known?: string): Violation | undefined {
-    const held = this.find(input.category, input.operation, input.target, input.targetBytes, input.errno, input.process?.comm ?? '');
+    const held = known === undefined ? this.find(input.category, input.operation, input.target, input.targetBytes, input.errno, input.process?.comm ?? '') : undefined;
     if (held) {
       this.merge(held, count, at);
       return held;

@@ -16,6 +16,7 @@ const USER_HOST: Record<string, Partial<Record<HostNeed, HostVerdict>>> = {
   '/home/u/.gitconfig': { read: 'allowed', write: 'allowed', own: 'allowed' },
   '/home/u/x': { read: 'allowed', exec: 'allowed', write: 'allowed', own: 'allowed' },
   '/home/u/ro.txt': { read: 'allowed', write: 'refused', own: 'allowed' },
+  '/home/u/wo.txt': { read: 'refused', write: 'allowed', own: 'allowed' },
   '/tmp': { read: 'allowed', exec: 'allowed', write: 'allowed', writeDir: 'allowed', own: 'refused' },
 };
 const probe: HostProbe = (p, need) => USER_HOST[p]?.[need] ?? 'absent';
@@ -30,6 +31,10 @@ describe('classifyCause: the sandbox, or the host\'s own permissions', () => {
     ['writing an existing root-owned file', fs('openat', '/etc/hosts', 30), 'host'],
     ['an EACCES open of a file the user may read (intent unknown: a read would work)', fs('openat', '/etc/hosts', 13), 'sandbox'],
     ['an EACCES open of a file the user can neither read nor write', fs('openat', '/etc/shadow', 13), 'host'],
+    ['an EACCES open for writing, by its flags, of a file the user may only read', fs('openat', '/etc/hosts', 13, { openFlags: 0o1 }), 'host'],
+    ['an EACCES open for reading, by its flags, of a file the user may read', fs('openat', '/etc/hosts', 13, { openFlags: 0 }), 'sandbox'],
+    ['an EACCES open of a file the user may write but not read (intent unknown: a write would work)', fs('openat', '/home/u/wo.txt', 13), 'sandbox'],
+    ['an EACCES open for reading, by its flags, of a file the user may write but not read', fs('openat', '/home/u/wo.txt', 13, { openFlags: 0o100000 }), 'host'],
     ['a write in the user\'s own home', fs('openat', '/home/u/.gitconfig', 30), 'sandbox'],
     ['a new file in the user\'s own directory', fs('openat', '/home/u/new', 30), 'sandbox'],
     ['a write to a read-only file the user owns (chmod would do, but it is the host)', fs('truncate', '/home/u/ro.txt', 30), 'host'],

@@ -6,6 +6,7 @@
 // there is one.
 
 import type { RuleSuggestion } from '../model';
+import { parentDir } from '../posixPath';
 
 export interface AllowChoice {
   readonly suggestion: RuleSuggestion;
@@ -35,7 +36,7 @@ export function homeRelative(p: string, home: string): string {
 export function isWideDirectory(dir: string, home: string): boolean {
   const d = dir.replace(/\/+$/, '') || '/';
   if (d === '/' || d === home || SYSTEM_DIRS.has(d)) return true;
-  const parent = d.slice(0, d.lastIndexOf('/')) || '/';
+  const parent = parentDir(d);
   return parent === '/usr' || parent === '/usr/local' || parent === '/var';
 }
 

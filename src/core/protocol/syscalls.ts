@@ -25,6 +25,15 @@ export interface SyscallInfo {
 export type OpenFlagsArg = { arg: number } | { howArg: number } | { implied: number };
 /** creat's flags: O_CREAT | O_WRONLY | O_TRUNC. */
 export const CREAT_FLAGS = 0o1101;
+/** O_WRONLY | O_RDWR, and the flags that write without them: O_CREAT, O_TRUNC, O_APPEND. */
+const O_ACCMODE = 0o3;
+const WRITING_FLAGS = 0o100 | 0o1000 | 0o2000;
+
+/** Whether an open meant to write, from its flags; undefined when the monitor did not see them. */
+export function openWrites(flags: number | undefined): boolean | undefined {
+  if (flags === undefined) return undefined;
+  return (flags & O_ACCMODE) !== 0 || (flags & WRITING_FLAGS) !== 0;
+}
 
 const p = (arg: number): ArgShape => ({ kind: 'path', arg });
 /** A *at syscall: the path at `arg`, relative to the directory fd in `dir`. */

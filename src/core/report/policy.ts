@@ -2,6 +2,8 @@
 // advice shown to the user (and offered as quick fixes), never applied without their action.
 
 import type { RuleSuggestion, Violation } from '../model';
+import { parentDir } from '../posixPath';
+import { openWrites } from '../protocol/syscalls';
 
 const WRITE_OPS = new Set([
   'open', 'openat', 'openat2', 'creat', 'unlink', 'unlinkat', 'rmdir', 'mkdir', 'mkdirat', 'mknod',
@@ -10,20 +12,6 @@ const WRITE_OPS = new Set([
 ]);
 
 const OPEN_OPS = new Set(['open', 'openat', 'openat2', 'creat']);
-/** O_WRONLY | O_RDWR, and the flags that write without them: O_CREAT, O_TRUNC, O_APPEND. */
-const O_ACCMODE = 0o3;
-const WRITING_FLAGS = 0o100 | 0o1000 | 0o2000;
-
-/** Whether an open meant to write, from its flags; undefined when the monitor did not see them. */
-function openWrites(flags: number | undefined): boolean | undefined {
-  if (flags === undefined) return undefined;
-  return (flags & O_ACCMODE) !== 0 || (flags & WRITING_FLAGS) !== 0;
-}
-
-function parentDir(p: string): string {
-  const i = p.replace(/\/+$/, '').lastIndexOf('/');
-  return i <= 0 ? '/' : p.slice(0, i);
-}
 
 /** Host part of `host:port`, `[v6]:port` or a bare host. */
 export function hostOf(target: string): string {
