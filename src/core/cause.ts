@@ -101,7 +101,7 @@ export function classifyCause(v: ViolationInput, probe: HostProbe): Cause {
   if (v.category !== 'filesystem' || v.source !== 'ebpf') return 'sandbox';
   if (v.errno !== EACCES && v.errno !== EPERM && v.errno !== EROFS) return 'sandbox';
   // A path we cannot name exactly is not one we can check on the host.
-  if (!v.target.startsWith('/') || v.truncated || v.cwdGuessed || v.targetBytes !== undefined || v.relatedPathBytes !== undefined) return 'sandbox';
+  if (!v.target.startsWith('/') || v.truncated || v.targetBytes !== undefined || v.relatedPathBytes !== undefined) return 'sandbox';
   const alternatives = needsOf(v, probe);
   if (!alternatives) return 'sandbox';
   // Every alternative (reading, writing) must fail on the host, each through at least one need

@@ -21,12 +21,14 @@ export interface ViolationInput {
   readonly relatedPath?: string;
   /** The monitor cut the path at its string limit; the real path is longer. */
   readonly truncated?: boolean;
-  /** The path exactly as the process gave it, when it was relative (target is then resolved). */
+  /**
+   * The path exactly as the process gave it, when it was relative. `target` is then that path joined
+   * to its directory, resolved in the kernel at the syscall; when that directory could not be
+   * resolved whole, `target` stays relative (the given path) and no rule is built from it.
+   */
   readonly givenPath?: string;
   /** An open's flags as the process passed them (the monitor's modern program): they say whether it meant to write. */
   readonly openFlags?: number;
-  /** The process had exited before its cwd could be read: resolved against the run's cwd. */
-  readonly cwdGuessed?: boolean;
   /**
    * Set only when the path's bytes are not valid UTF-8: `target` then holds U+FFFD in their place
    * and names no file, and this holds the exact bytes escaped (src/core/pathBytes.ts). No rule is

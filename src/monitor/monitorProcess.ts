@@ -9,7 +9,7 @@ import type { Readable } from 'node:stream';
 import { execa } from 'execa';
 import { HELPER_EXIT } from '../core/protocol/helperFiles';
 import { LineBuffer } from '../core/protocol/lineBuffer';
-import { MonitorDecoder, type MonitorLifecycle, type ResolvedPath } from '../core/protocol/monitorDecoder';
+import { MonitorDecoder, type MonitorLifecycle } from '../core/protocol/monitorDecoder';
 import { bpftraceEnv, monitorProgram, PROGRAM_VERSION, TOKEN_PLACEHOLDER } from '../core/protocol/monitorProgram';
 import { bpftraceVariant } from './programs';
 import type { MonitorStatus } from '../core/model';
@@ -25,8 +25,6 @@ export interface MonitorOptions {
   readonly store: ViolationStore;
   readonly onStatus?: (status: MonitorStatus) => void;
   readonly onInfo?: (line: string) => void;
-  /** Resolves a relative path a sandboxed process used (see MonitorDecoder). */
-  readonly resolvePath?: (pid: number, path: string) => ResolvedPath;
   /** How long to wait for BEGIN; pkexec may be waiting for a password. */
   readonly attachTimeoutMs?: number;
   /** Starts the privileged process; spawnMonitor unless a test stands in for the child. */
@@ -167,7 +165,6 @@ export class PrivilegedMonitor {
       store: this.opts.store,
       onLifecycle: (e) => this.lifecycle(e),
       onOther: (line) => this.opts.onInfo?.(`[monitor] ${line}`),
-      resolvePath: this.opts.resolvePath,
     });
     const child = (this.opts.spawn ?? spawnMonitor)(launchFor(plan, this.opts.rootPid, process.pid, token));
     this.child = child;

@@ -15,7 +15,7 @@
 // The stages (plan, spawn the gate, attach the monitor, release, collect, report) run under one
 // try/finally in Run.execute, which owns what they create: the temp dir, the gate, the monitor.
 
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os, { constants as osConstants } from 'node:os';
 import path from 'node:path';
 import { PassThrough, type Writable } from 'node:stream';
@@ -24,7 +24,6 @@ import { commandLine, fenceArgs } from '../core/fence/fenceArgs';
 import { fenceTime, parseFenceLine } from '../core/fence/fenceLog';
 import { checkSettingsText } from '../core/fence/settingsText';
 import type { MonitorStatus, PolicyInfo, RunReport } from '../core/model';
-import type { ResolvedPath } from '../core/protocol/monitorDecoder';
 import { buildReport } from '../core/report/report';
 import { ViolationStore } from '../core/store';
 import { planEscalation } from '../monitor/escalation';
@@ -95,20 +94,6 @@ function privateBase(): string {
 
 function sameStatus(a: MonitorStatus, b: MonitorStatus): boolean {
   return a.state === b.state && a.detail === b.detail && a.escalation === b.escalation && a.lostEvents === b.lostEvents;
-}
-
-/**
- * The absolute form of a path a sandboxed process used relative to its working directory: its cwd
- * from /proc while it lives, else the run's. (A path relative to another open directory, as in
- * `unlinkat(dirfd, name)`, is resolved against the cwd too: best effort, see the README.)
- */
-function resolveAgainstCwd(pid: number, p: string, runCwd: string): ResolvedPath {
-  try {
-    return { path: path.resolve(readlinkSync(`/proc/${pid}/cwd`), p), guessed: false };
-  } catch {
-    // the process is gone (or not ours to read): the run's cwd is where fence started it
-    return { path: path.resolve(runCwd, p), guessed: true };
-  }
 }
 
 /**
@@ -435,7 +420,6 @@ class Run {
       plan,
       rootPid,
       store: this.store,
-      resolvePath: (pid, p) => resolveAgainstCwd(pid, p, options.cwd),
       onStatus: (s) => this.setMonitor(s),
       onInfo: (l) => this.notice(l),
     });

@@ -24,7 +24,6 @@ for (const mode of [
     before(function () {
       requireComponents(this, { pkexec: mode.pkexec });
       s = stage(mode.user);
-      if (variant === 'legacy') console.log('    bpftrace 0.17: relative paths are resolved from /proc after the fact, and marked when guessed');
     });
     after(() => s?.cleanup());
     const run = async (args: string[]) => {
@@ -65,8 +64,7 @@ except OSError: pass
 "`]);
       const v = find(r.report.violations, (x) => x.target === `/var/tmp/${name}`);
       assert.ok(v, JSON.stringify(r.report.violations));
-      if (variant === 'modern') assert.equal(((v.openFlags ?? 0) & 0o2101) === 0o2101, true, JSON.stringify(v));
-      else assert.equal(v.openFlags, undefined);
+      assert.equal(((v.openFlags ?? 0) & 0o2101) === 0o2101, true, JSON.stringify(v));
       // /var/tmp is writable by everyone outside the sandbox: the rule is the sandbox's for both users
       assert.equal(v.suggestion?.setting, 'filesystem.allowWrite');
     });
@@ -77,17 +75,12 @@ except OSError: pass
       const r = await run(['-c', `cd /usr/share/doc && mkdir ${name}; cd /usr && mkdir -p local/${name}; exit 0`]);
       const given = r.report.violations.filter((x) => x.givenPath === name);
       assert.ok(given.length > 0, JSON.stringify(r.report.violations));
-      if (variant === 'modern') {
-        const doc = find(given, (x) => x.target === `/usr/share/doc/${name}`);
-        const local = find(given, (x) => x.target === `/usr/local/${name}`);
-        assert.ok(doc && local, JSON.stringify(given));
-        assert.deepEqual([doc.cwdGuessed, local.cwdGuessed], [undefined, undefined]);
-        // root could write there outside the sandbox, so the rule is the sandbox's; fencetest could not
-        assert.equal(doc.suggestion?.value, mode.user ? undefined : '/usr/share/doc');
-      } else {
-        // 0.17's kernel key has no directory (both mkdirs may merge): never a wrong path unmarked
-        for (const v of given) assert.ok(v.cwdGuessed === true || v.target.startsWith('/usr/'), JSON.stringify(v));
-      }
+      const doc = find(given, (x) => x.target === `/usr/share/doc/${name}`);
+      const local = find(given, (x) => x.target === `/usr/local/${name}`);
+      assert.ok(doc && local, JSON.stringify(given));
+      assert.equal(given.length, 2, JSON.stringify(given));
+      // root could write there outside the sandbox, so the rule is the sandbox's; fencetest could not
+      assert.equal(doc.suggestion?.value, mode.user ? undefined : '/usr/share/doc');
     });
 
     it('puts a dirfd-relative path in the dirfd\'s directory (cp and install use openat(dirfd, name))', async () => {
@@ -99,13 +92,8 @@ try: os.open('${name}', os.O_WRONLY | os.O_CREAT, dir_fd=fd)
 except OSError: pass
 "`]);
       const v = find(r.report.violations, (x) => x.givenPath === name);
-      if (variant === 'modern') {
-        assert.ok(v, JSON.stringify(r.report.violations));
-        assert.deepEqual([v.target, v.operation, v.errnoName, v.suggestion?.value], [`/usr/lib/${name}`, 'openat', 'EROFS', mode.user ? undefined : '/usr/lib']);
-      } else {
-        // resolved against the cwd, here the workspace (which the policy may then drop as writable)
-        console.log('    bpftrace 0.17: a dirfd-relative path is resolved against the cwd (the legacy program carries no dirfd)');
-      }
+      assert.ok(v, JSON.stringify(r.report.violations));
+      assert.deepEqual([v.target, v.operation, v.errnoName, v.suggestion?.value], [`/usr/lib/${name}`, 'openat', 'EROFS', mode.user ? undefined : '/usr/lib']);
     });
 
     it('resolves a path inside a bind mount the sandbox made, and both paths of a rename at their own directories', async () => {
@@ -121,10 +109,8 @@ except OSError: pass
       const t = find(r.report.violations, (x) => x.givenPath === name);
       const mv = find(r.report.violations, (x) => /^rename/.test(x.operation) && x.process?.comm === 'python3');
       assert.ok(t && mv, JSON.stringify(r.report.violations));
-      if (variant === 'modern') {
-        assert.equal(t.target, `/etc/default/${name}`);
-        assert.deepEqual([mv.target, mv.relatedPath], ['/etc/default/hostname', `/usr/share/${name}.moved`]);
-      }
+      assert.equal(t.target, `/etc/default/${name}`);
+      assert.deepEqual([mv.target, mv.relatedPath], ['/etc/default/hostname', `/usr/share/${name}.moved`]);
     });
   });
 }

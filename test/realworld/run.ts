@@ -116,7 +116,7 @@ function missCause(t: TruthDenial, reported: readonly ReportViolation[], report:
   if (t.errno === DENIAL_ERRNOS.EBUSY) return 'EBUSY not caught';
   const base = path.posix.basename(t.target);
   const near = reported.find((v) => v.operation === t.operation && v.errno === t.errno && path.posix.basename(v.target) === base);
-  if (near) return `reported at the wrong path ${near.target}${near.cwdGuessed ? ' (cwdGuessed)' : ''}${near.givenPath ? ` (given ${near.givenPath})` : ''}`;
+  if (near) return `reported at the wrong path ${near.target}${near.givenPath ? ` (given ${near.givenPath})` : ''}`;
   if (report.monitor.lostEvents > 0) return `not reported (the kernel dropped ${report.monitor.lostEvents} event(s))`;
   return 'not reported';
 }
@@ -124,7 +124,7 @@ function missCause(t: TruthDenial, reported: readonly ReportViolation[], report:
 function falsePositiveCause(v: ReportViolation, setup: ReadonlySet<string>, truthPaths: ReadonlySet<string>): string {
   if (setup.has(keyOf(v.operation, v.target, v.errno))) return "Fence's setup (fails outside the user's command's subtree)";
   if (v.process?.comm === 'bwrap' || v.target === '' || v.operation === 'mount') return `Fence's setup noise (${v.process?.comm})`;
-  if (v.givenPath !== undefined || v.cwdGuessed) return `relative path resolved against the wrong directory (given ${v.givenPath ?? '?'}${v.cwdGuessed ? ', cwdGuessed' : ''})`;
+  if (v.givenPath !== undefined) return v.target.startsWith('/') ? `relative path resolved against the wrong directory (given ${v.givenPath})` : `relative path whose directory was not resolved (given ${v.givenPath})`;
   if (truthPaths.has(v.target)) return 'a failing syscall at this path, but another operation or errno';
   return 'no such failing syscall in strace';
 }

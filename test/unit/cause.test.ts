@@ -53,7 +53,7 @@ describe('classifyCause: the sandbox, or the host\'s own permissions', () => {
     ['exec through a root-only directory (PATH search)', fs('execve', '/root/bin/tool', 13), 'host'],
     ['exec of a system binary', fs('execve', '/usr/bin/ls', 13), 'sandbox'],
     ['a path the host does not have (the sandbox\'s own tmpfs)', fs('openat', '/nonexistent/dir/f', 30), 'sandbox'],
-    ['a relative path resolved by guess', fs('openat', '/etc/x', 30, { cwdGuessed: true }), 'sandbox'],
+    ['a relative path whose directory was not resolved', fs('openat', 'x', 30, { givenPath: 'x' }), 'sandbox'],
     ['a truncated path', fs('openat', '/etc/x', 30, { truncated: true }), 'sandbox'],
     ['a path that is not UTF-8', fs('openat', '/etc/x\ufffd', 30, { targetBytes: '/etc/x\\xff' }), 'sandbox'],
     ['mount (the sandbox forbids it; the rule knows no host need)', fs('mount', '/etc', 1), 'sandbox'],

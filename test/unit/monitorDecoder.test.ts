@@ -148,18 +148,21 @@ describe('MonitorDecoder', () => {
     assert.deepEqual([v.category, v.operation, v.errnoName], ['syscall', 'ptrace', 'EPERM']);
   });
 
-  it('makes relative paths absolute through the resolver, but leaves a symlink\'s content as written', () => {
+  it('leaves a relative path whose walk never came as given (never guessed), and a symlink\'s content as written', () => {
     const store = new ViolationStore();
-    const d = new MonitorDecoder({ token: T, store, onLifecycle: () => undefined, now: () => at, resolvePath: (pid, p) => ({ path: `/cwd-of-${pid}/${p}`, guessed: pid === 5 }) });
+    const d = new MonitorDecoder({ token: T, store, onLifecycle: () => undefined, now: () => at });
     d.feed([
-      `${T}|F|257|4|4|-30|1|1|${T}|touch|${T}|out/new.txt|${T}`,
+      `${T}|F|257|4|4|-30|0|1|0|${T}|touch|${T}|out/new.txt|${T}`,
+      `${T}|W|5|0|${T}|home|${T}`,
+      `${T}|WEND|5|0|2|${T}`,
       `${T}|F2|88|5|5|-30|2|0|${T}|ln|${T}|../target|${T}`,
       `${T}|P2|88|5|5|-30|2|0|${T}|ln|${T}|link|${T}`,
     ].map((l) => `${l}\n`).join(''));
-    assert.deepEqual(store.list().map((v) => [v.target, v.relatedPath, v.givenPath, v.cwdGuessed]), [
-      ['/cwd-of-4/out/new.txt', undefined, 'out/new.txt', undefined],
-      ['/cwd-of-5/link', '../target', 'link', true],
+    assert.deepEqual(store.list().map((v) => [v.target, v.relatedPath, v.givenPath]), [
+      ['out/new.txt', undefined, 'out/new.txt'],
+      ['/home/link', '../target', 'link'],
     ]);
+    assert.equal(suggestRule(store.list()[0]), undefined);
   });
 
   it('marks a path at the string limit as truncated', () => {
@@ -186,15 +189,10 @@ function decodeParts(parts: readonly string[]) {
   const store = new ViolationStore(5);
   const events: MonitorLifecycle[] = [];
   const other: string[] = [];
-  const resolved: string[] = [];
-  const resolvePath = (pid: number, p: string) => {
-    resolved.push(`${pid}:${p}`);
-    return { path: `/cwd/${p}`, guessed: false };
-  };
-  const d = new MonitorDecoder({ token: T, store, onLifecycle: (e) => events.push(e), onOther: (l) => other.push(l), now: () => at, resolvePath });
+  const d = new MonitorDecoder({ token: T, store, onLifecycle: (e) => events.push(e), onOther: (l) => other.push(l), now: () => at });
   for (const p of parts) d.feed(p);
   d.end();
-  return { violations: store.list(), overflow: store.overflow, events, other, resolved, stats: d.stats };
+  return { violations: store.list(), overflow: store.overflow, events, other, stats: d.stats };
 }
 
 describe('MonitorDecoder, odd F records', () => {
@@ -242,7 +240,6 @@ describe('MonitorDecoder, odd F records', () => {
     assert.equal(fast.violations[0].count, 20); // openat /etc/x by touch: ten good lines and record 77's kernel count of 10
     assert.equal(fast.stats.records, lines.length - 1); // all but the @cnt line
     assert.equal(fast.stats.malformed, 10); // x, ' 1', '-', '', 17 digits, too few fields, no path, no strings, FX, f
-    assert.deepEqual(fast.resolved, ['1:rel/x', '4:rel/x']);
   });
 
   it('decodes the same whichever position a chunk boundary falls at', function () {

@@ -18,12 +18,6 @@ export type MonitorLifecycle =
   /** The program could not find the syscall's registers on this kernel: it reads no path or address. */
   | { readonly kind: 'noRegisters'; readonly nr: number };
 
-/** A relative path made absolute; `guessed` when the process's own cwd could not be read. */
-export interface ResolvedPath {
-  readonly path: string;
-  readonly guessed: boolean;
-}
-
 export interface DecoderStats {
   records: number;
   malformed: number;
@@ -51,23 +45,17 @@ function fromWire(s: string): DecodedPath {
   return NON_ASCII.test(s) ? decodePathBytes(Buffer.from(s, 'latin1')) : { text: s };
 }
 
-/** Text the engine produced (a cwd from /proc) as a wire string. */
-function toWire(text: string): string {
-  return NON_ASCII.test(text) ? Buffer.from(text, 'utf8').toString('latin1') : text;
-}
-
 /** The path fields of a file denial in the model's form, from wire strings. */
 function pathFields(
-  abs: { target: string; givenPath?: string; cwdGuessed?: boolean },
+  abs: { target: string; givenPath?: string },
   related?: string,
-): Pick<ViolationInput, 'target' | 'targetBytes' | 'givenPath' | 'cwdGuessed' | 'relatedPath' | 'relatedPathBytes'> {
+): Pick<ViolationInput, 'target' | 'targetBytes' | 'givenPath' | 'relatedPath' | 'relatedPathBytes'> {
   const t = fromWire(abs.target);
   const r = related === undefined ? undefined : fromWire(related);
   return {
     target: t.text,
     ...(t.bytes !== undefined ? { targetBytes: t.bytes } : {}),
     ...(abs.givenPath !== undefined ? { givenPath: fromWire(abs.givenPath).text } : {}),
-    ...(abs.cwdGuessed ? { cwdGuessed: true } : {}),
     ...(r ? { relatedPath: r.text, ...(r.bytes !== undefined ? { relatedPathBytes: r.bytes } : {}) } : {}),
   };
 }
@@ -94,8 +82,6 @@ export interface DecoderOptions {
   /** Lines that are neither records nor bpftrace's known chatter: shown as info. */
   readonly onOther?: (line: string) => void;
   readonly now?: () => Date;
-  /** Makes a path the process gave relative to its cwd absolute (the engine reads /proc/PID/cwd). */
-  readonly resolvePath?: (pid: number, path: string) => ResolvedPath;
 }
 
 /**
@@ -106,13 +92,15 @@ function recordIdOf(field: string | undefined): string | undefined {
   return field === undefined || field === '0' ? undefined : detached(field);
 }
 
+/** Walks kept waiting for their records at most (only lost records leave any behind). */
+const MAX_PENDING_WALKS = 4096;
+
 export class MonitorDecoder implements FramingSink {
   private readonly reader: RecordReader;
   private readonly store: ViolationStore;
   private readonly onLifecycle: (e: MonitorLifecycle) => void;
   private readonly onOther: (line: string) => void;
   private readonly now: () => Date;
-  private readonly resolvePath: (pid: number, path: string) => ResolvedPath;
   /** Denials past the record budget already credited per (syscall, errno): COUNTS blocks carry running totals. */
   private readonly creditedOver = new Map<string, number>();
   private inCounts = false;
@@ -121,8 +109,12 @@ export class MonitorDecoder implements FramingSink {
   private strlen = STRLEN;
   /** Directory components being received per tid (W records), leaf first by step number. */
   private readonly walking = new Map<string, Array<{ step: number; name: string }>>();
-  /** A walked directory waiting for the path record that follows it from the same tid. */
-  private readonly walked = new Map<string, KernelDir>();
+  /**
+   * Walked directories waiting for the record they belong to, by tid and that record's time, in
+   * path order (a rename's two relative paths have two). A walk whose record never came (a lost
+   * event) matches nothing, so it can never be given to another record.
+   */
+  private readonly walked = new Map<string, KernelDir[]>();
   private records = 0;
   private ownMalformed = 0;
   private lostEvents = 0;
@@ -134,7 +126,6 @@ export class MonitorDecoder implements FramingSink {
     this.onLifecycle = o.onLifecycle;
     this.onOther = o.onOther ?? (() => undefined);
     this.now = o.now ?? (() => new Date());
-    this.resolvePath = o.resolvePath ?? ((_pid, p) => ({ path: p, guessed: true }));
     this.reader = new RecordReader(o.token, this);
   }
 
@@ -239,10 +230,14 @@ export class MonitorDecoder implements FramingSink {
         case 'WEND':
           this.endWalk(r);
           return;
-        case 'F2':
+        case 'F2': {
           this.flushPair();
-          this.firstOfPair = { head: r.head, comm: this.str(r, 0), path: this.str(r, 1), dir: this.takeDir(r.head) };
+          const path = this.str(r, 1);
+          const info = tracedSyscall(Number(r.head[1]));
+          const lookedUp = !(info?.shape.kind === 'twoPaths' && info.shape.targetIsSecond);
+          this.firstOfPair = { head: r.head, comm: this.str(r, 0), path, dir: this.takeDir(r.head[3], r.head[5], path, lookedUp) };
           return;
+        }
         case 'P2':
           this.pair(r);
           return;
@@ -277,19 +272,29 @@ export class MonitorDecoder implements FramingSink {
 
   private endWalk(r: FramedRecord): void {
     const [tid, state] = this.ints(r.head, 1, 2);
+    const t = r.head[3] ?? '';
     const parts = this.walking.get(String(tid)) ?? [];
     this.walking.delete(String(tid));
     const names = parts.sort((a, b) => b.step - a.step).map((x) => x.name);
     const cut = names.some((n) => mayBeTruncated(n, this.strlen));
     // state 0: the walk reached the process's root. Too deep, outside that root, or no such dirfd: unknown.
-    this.walked.set(String(tid), { path: state === 0 ? `/${names.join('/')}` : null, truncated: cut });
+    const key = `${tid}|${t}`;
+    if (this.walked.size >= MAX_PENDING_WALKS && !this.walked.has(key)) this.walked.clear();
+    const queue = this.walked.get(key) ?? [];
+    queue.push({ path: state === 0 ? `/${names.join('/')}` : null, truncated: cut });
+    this.walked.set(key, queue);
   }
 
-  /** The directory walked for this record's tid, if the record's path came with one. */
-  private takeDir(head: readonly string[]): KernelDir | undefined {
-    const tid = head[3] ?? '';
-    const dir = this.walked.get(tid);
-    if (dir) this.walked.delete(tid);
+  /**
+   * The directory walked for a relative path of the record of `tid` at time `t`, in path order.
+   * An absolute path, and symlink's first argument (its content, never looked up), take none.
+   */
+  private takeDir(tid: string | undefined, t: string | undefined, path: string, lookedUp = true): KernelDir | undefined {
+    if (!lookedUp || path.startsWith('/')) return undefined;
+    const key = `${tid ?? ''}|${t ?? ''}`;
+    const queue = this.walked.get(key);
+    const dir = queue?.shift();
+    if (queue && queue.length === 0) this.walked.delete(key);
     return dir;
   }
 
@@ -301,7 +306,8 @@ export class MonitorDecoder implements FramingSink {
       // An open's flags (the modern program; 0 otherwise): only a plain number says anything.
       const f = r.head[7];
       const flags = f !== undefined && f !== '0' && /^\d{1,16}$/.test(f) ? Number(f) : undefined;
-      this.file(nr, pid, ret, recordId, fromWire(comm).text, this.str(r, 1), this.takeDir(r.head), flags);
+      const path = this.str(r, 1);
+      this.file(nr, pid, ret, recordId, fromWire(comm).text, path, this.takeDir(r.head[3], r.head[6], path), flags);
       return;
     }
     const input: ViolationInput = { category: 'syscall', operation: syscallName(nr), target: syscallName(nr), errno: -ret, source: 'ebpf', process: { comm: fromWire(comm).text, pid } };
@@ -314,7 +320,7 @@ export class MonitorDecoder implements FramingSink {
       {
         category: 'filesystem',
         operation: syscallName(nr),
-        ...pathFields(this.absolute(pid, path, dir)),
+        ...pathFields(this.absolute(path, dir)),
         ...(mayBeTruncated(path, this.strlen) || dir?.truncated ? { truncated: true } : {}),
         ...(openFlags !== undefined ? { openFlags } : {}),
         errno: -ret,
@@ -337,13 +343,13 @@ export class MonitorDecoder implements FramingSink {
     }
     const [nr, pid, , ret] = this.ints(first.head, 1, 4);
     const second = this.str(r, 1);
-    const secondDir = this.takeDir(r.head);
+    const secondDir = this.takeDir(r.head[3], r.head[5], second);
     const info = tracedSyscall(nr);
     const targetIsSecond = info?.shape.kind === 'twoPaths' && info.shape.targetIsSecond;
     // symlink's first argument is the link's content, not a path we touch: leave it as written.
-    const resolved = targetIsSecond ? this.absolute(pid, second, secondDir) : this.absolute(pid, first.path, first.dir);
+    const resolved = targetIsSecond ? this.absolute(second, secondDir) : this.absolute(first.path, first.dir);
     const target = resolved.target;
-    const related = targetIsSecond ? first.path : this.absolute(pid, second, secondDir).target;
+    const related = targetIsSecond ? first.path : this.absolute(second, secondDir).target;
     const dirCut = (targetIsSecond ? false : first.dir?.truncated) || secondDir?.truncated;
     this.store.add(
       {
@@ -366,26 +372,22 @@ export class MonitorDecoder implements FramingSink {
     this.firstOfPair = null;
     const [nr, pid, , ret] = this.ints(first.head, 1, 4);
     this.store.add(
-      { category: 'filesystem', operation: syscallName(nr), ...pathFields(this.absolute(pid, first.path, first.dir)), errno: -ret, source: 'ebpf', process: { comm: fromWire(first.comm).text, pid } },
+      { category: 'filesystem', operation: syscallName(nr), ...pathFields(this.absolute(first.path, first.dir)), errno: -ret, source: 'ebpf', process: { comm: fromWire(first.comm).text, pid } },
       this.receivedAt,
     );
   }
 
   /**
-   * The path the kernel acted on. A relative path with a directory walked in the kernel is joined to
-   * it (an empty path names the dirfd itself); one whose walk did not reach the root stays as given,
-   * which no rule is built from. Without a walk (bpftrace 0.17's program) the engine resolves it.
+   * The path the kernel acted on. A relative path is joined to the directory walked in the kernel
+   * at the syscall (an empty path names the dirfd itself). One whose walk did not reach the root, or
+   * never came (a lost record), stays as given: it is never guessed from /proc afterwards (the cwd
+   * or the dirfd may have changed, or the process be gone), and no rule is built from it.
    */
-  private absolute(pid: number, p: string, dir?: KernelDir): { target: string; givenPath?: string; cwdGuessed?: boolean } {
+  private absolute(p: string, dir?: KernelDir): { target: string; givenPath?: string } {
     if (p.startsWith('/')) return { target: p };
-    if (dir) {
-      if (dir.path === null) return { target: p, givenPath: p };
-      if (p === '') return { target: dir.path, givenPath: p };
-      return { target: dir.path === '/' ? `/${p}` : `${dir.path}/${p}`, givenPath: p };
-    }
-    if (p === '') return { target: p };
-    const r = this.resolvePath(pid, fromWire(p).text);
-    return { target: toWire(r.path), givenPath: p, ...(r.guessed ? { cwdGuessed: true } : {}) };
+    if (!dir || dir.path === null) return { target: p, givenPath: p };
+    if (p === '') return { target: dir.path, givenPath: p };
+    return { target: dir.path === '/' ? `/${p}` : `${dir.path}/${p}`, givenPath: p };
   }
 
   private network(r: FramedRecord): void {

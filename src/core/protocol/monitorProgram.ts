@@ -7,18 +7,18 @@
 // reader joins physical lines until the closing token):
 //   T|BEGIN|<version>|<root>|<owner>|<nsecs>|<strlen>|T   strlen: the str() limit of this run's records
 //   T|READY|<child pid>|T                      every probe is attached (see the exec probe)
-//   T|F|<nr>|<pid>|<tid>|<ret>|<nsecs>|<rid>|<flags>|T|<comm>|T|<path>|T  file op, one path; flags:
-//                                    an open's flags (write intent), 0 for other calls and always
-//                                    0 in the legacy variant (one more printf argument did not fit)
+//   T|F|<nr>|<pid>|<tid>|<ret>|0|<rid>|<flags>|T|<comm>|T|<path>|T  file op, one path (its time
+//                                    is its rid); flags: an open's flags (write intent), 0 otherwise
 //   T|F2|<nr>|<pid>|<tid>|<ret>|<nsecs>|0|T|<comm>|T|<path>|T            two-path op, first path
 //   T|P2|<nr>|<pid>|<tid>|<ret>|<nsecs>|0|T|<comm>|T|<path>|T            ... its second path
 //   T|N|<nr>|<pid>|<tid>|<ret>|<nsecs>|0|<family>|<port>|T|<comm>|T|<addr>|T      connect/bind
 //   T|S|<nr>|<pid>|<tid>|<ret>|<nsecs>|<rid>|T|<comm>|T||T               seccomp-blockable syscall, EPERM
-//   T|W|<tid>|<step>|T|<name>|T     (modern variant) one component of the directory the next path
+//   T|W|<tid>|<step>|T|<name>|T     one component of the directory the next path
 //                                    record of <tid> is relative to, leaf first; steps skip mount hops
-//   T|WEND|<tid>|<state>|T          ... end of that walk: 0 reached the process's root (the path is
-//                                    whole), 1 too deep, 2 outside that root, 3 the dirfd is no open file
-//                                    A walk precedes F, F2 and P2 records whose path is relative.
+//   T|WEND|<tid>|<state>|<t>|T      ... end of that walk: 0 reached the process's root (the path is
+//                                    whole), 1 too deep, 2 outside that root, 3 the dirfd is no open file.
+//                                    A walk precedes each relative path of an F, F2 or P2 record, in
+//                                    path order; <t> is that record's rid (F) or nsecs (F2, P2).
 //   T|NOREGS|<nr>|T       the task's saved registers were not found: no argument is read (once)
 //   T|COUNTS|T, then bpftrace's own "@cnt[<rid>]: <n>" and "@over[<nr>, <ret>]: <n>" lines
 //   (running totals of repeats, and of denials past a record budget), then T|COUNTS_END|T
@@ -35,7 +35,7 @@ import { MOUNT_BOUNDARY_SYSCALLS, type OpenFlagsArg, SECCOMP_SYSCALLS, TRACED_SY
 
 export const TOKEN_PLACEHOLDER = '@@FENCE_LENS_TOKEN@@';
 /** Bumped whenever the record grammar changes, so a stale installed helper is detected. */
-export const PROGRAM_VERSION = 14;
+export const PROGRAM_VERSION = 15;
 /** How long the program keeps draining after the run's root or owner exits. */
 const DRAIN_NS = 150_000_000;
 /** bpftrace 0.17's maximum; a string of STRLEN - 1 bytes may have been cut. */
@@ -147,15 +147,15 @@ const NO_DIR = -1000;
  * the directory fd each is relative to ($pd, $qd: AT_FDCWD for the legacy calls, NO_DIR for
  * symlink's first argument, which is the link's content, not a path the kernel looks up).
  */
-function pathArgs(withDirs: boolean): string {
+function pathArgs(): string {
   const dirOf = (dir: number | undefined): string => `(int32)${dir === undefined ? AT_FDCWD : regOf(dir)}`;
   const groups = new Map<string, { nrs: number[]; body: string }>();
   for (const s of TRACED_SYSCALLS) {
     if (s.shape.kind === 'sockaddr') continue;
     const body =
       s.shape.kind === 'path'
-        ? `$p = ${regOf(s.shape.arg)};${withDirs ? `${flagsOf(s.shape.flags)} $pd = ${dirOf(s.shape.dir)};` : ''}`
-        : `$p = ${regOf(s.shape.first)}; $q = ${regOf(s.shape.second)};${withDirs ? ` $pd = ${s.shape.targetIsSecond ? `(int32)${NO_DIR}` : dirOf(s.shape.firstDir)}; $qd = ${dirOf(s.shape.secondDir)};` : ''}`;
+        ? `$p = ${regOf(s.shape.arg)};${flagsOf(s.shape.flags)} $pd = ${dirOf(s.shape.dir)};`
+        : `$p = ${regOf(s.shape.first)}; $q = ${regOf(s.shape.second)}; $pd = ${s.shape.targetIsSecond ? `(int32)${NO_DIR}` : dirOf(s.shape.firstDir)}; $qd = ${dirOf(s.shape.secondDir)};`;
     const g = groups.get(body) ?? { nrs: [], body };
     g.nrs.push(s.nr);
     groups.set(body, g);
@@ -163,10 +163,10 @@ function pathArgs(withDirs: boolean): string {
   const lines: string[] = [];
   let first = true;
   for (const { nrs, body } of groups.values()) {
-    lines.push(`    ${first ? 'if' : '} else if'} (${anyOf('$id', nrs)}) {`, `      ${body}`);
+    lines.push(`${first ? 'if' : '} else if'} (${anyOf('$id', nrs)}) {`, `  ${body}`);
     first = false;
   }
-  lines.push('    }');
+  lines.push('}');
   return lines.join('\n');
 }
 
@@ -227,7 +227,7 @@ function dirLookup(path: string, dfd: string): string {
  * Prints the directory found by dirLookup as W records, leaf first, up to the process's root
  * (inside bwrap, the sandbox's root: the path the process itself would name), crossing mount
  * points through struct mount, then a WEND record saying whether the walk reached that root.
- * Printed only with a path record right after it, by the same thread, so the reader joins them.
+ * Printed only before the path record it belongs to, by the same thread, with that record's id ($t).
  */
 function dirWalk(): string {
   const T = TOKEN_PLACEHOLDER;
@@ -257,17 +257,17 @@ function dirWalk(): string {
     '      $i = $i + 1;',
     '    }',
     '  }',
-    `  printf("${T}|WEND|%d|%d|${T}\\n", tid, $st);`,
+    `  printf("${T}|WEND|%d|%d|%llu|${T}\\n", tid, $st, $t);`,
     '}',
   ].join('\n');
 }
 
 /**
  * The kernel-side dedup of one record kind: a repeat of a known key adds to its count under the
- * key's record id (its first nsecs); a new key within the budget and the rate is stored and printed
- * once; anything else is counted per (syscall, errno) in @over. `printfArgs` may use $t, the new id.
+ * key's record id (its first nsecs); a new key within the budget and the rate is stored and `emit`
+ * runs once (it may use $t, the new id); anything else is counted per (syscall, errno) in @over.
  */
-function dedupOrCount(ridVar: string, mapKey: string, printfArgs: string, beforePrint = ''): string {
+function dedupOrCount(ridVar: string, mapKey: string, emit: string): string {
   return [
     // `+ (uint64)0`: this read comes before any write of the map, and bpftrace 0.20+ cannot type a
     // map from a read alone (the error it gives names the next map, @cnt).
@@ -279,12 +279,93 @@ function dedupOrCount(ridVar: string, mapKey: string, printfArgs: string, before
     '  @tokens = @tokens - 1;',
     '  $t = nsecs;',
     `  ${mapKey} = $t;`,
-    ...(beforePrint ? [indent(beforePrint, 1)] : []),
-    `  printf(${printfArgs});`,
+    indent(emit, 1),
     '} else {',
     '  @over[$id, $r] = count();',
     '}',
   ].join('\n');
+}
+
+/**
+ * The F record of a one-path denial: $t is its id (its time, so the time field is 0: one argument
+ * fewer was what made 0.17's deferred probe fit its stack), $s the open's flags.
+ */
+function fileRecord(): string {
+  const T = TOKEN_PLACEHOLDER;
+  return `printf("${T}|F|%d|%d|%d|%d|0|%llu|%llu|${T}|%s|${T}|%s|${T}\\n", $id, pid, tid, $r, $t, $s, comm, str(uptr($p)));`;
+}
+
+/** A two-path denial's records, F2 then P2, each after its path's directory walk when `walks`. */
+function pairRecords(walks = false): string {
+  const T = TOKEN_PLACEHOLDER;
+  return [
+    ...(walks ? [dirLookup('$p', '$pd'), dirWalk()] : []),
+    `printf("${T}|F2|%d|%d|%d|%d|%llu|0|${T}|%s|${T}|%s|${T}\\n", $id, pid, tid, $r, $t, comm, str(uptr($p)));`,
+    ...(walks ? [dirLookup('$q', '$qd'), dirWalk()] : []),
+    `printf("${T}|P2|%d|%d|%d|%d|%llu|0|${T}|%s|${T}|%s|${T}\\n", $id, pid, tid, $r, $t, comm, str(uptr($q)));`,
+  ].join('\n');
+}
+
+/** Reads the path registers of syscall $id into $p/$q, their dirfds into $pd/$qd, an open's flags into $s. */
+function readPathArgs(): string {
+  return [
+    '$p = (uint64)0;',
+    '$s = (uint64)0;',
+    '$q = (uint64)0;',
+    `$pd = (int32)${AT_FDCWD};`,
+    `$qd = (int32)${AT_FDCWD};`,
+    pathArgs(),
+  ].join('\n');
+}
+
+/**
+ * The main probe's branch for a path denial. The modern program prints its records there. On
+ * bpftrace 0.17 a directory walk and a record do not fit one probe's 512-byte stack next to the
+ * dedup key (measured), so the main probe only decides (dedup, budget, rate) and leaves the id in
+ * @pend[tid]; the next probe on the same tracepoint, which the kernel runs right after it for the
+ * same syscall (programs run in attach order, and bpftrace attaches in program order: checked on
+ * this kernel with 1,000 of 1,000 syscalls), walks and prints on a stack of its own.
+ */
+function pathBranch(modern: boolean): string {
+  // The directory is part of the key: the same relative name in two directories is two denials.
+  const key = '@rid[$id, $r, comm, $o, str(uptr($p))]';
+  return [
+    readPathArgs(),
+    `if ($q != 0 && (@pairprinted >= ${PAIR_BUDGET} || @tokens <= 0)) {`,
+    '  @over[$id, $r] = count();',
+    '} else if ($q != 0) {',
+    '  @pairprinted = @pairprinted + 1;',
+    '  @tokens = @tokens - 1;',
+    '  $t = nsecs;',
+    indent(modern ? pairRecords(true) : '@pend[tid] = $t;', 1),
+    '} else if ($p != 0) {',
+    indent(dirLookup('$p', '$pd'), 1),
+    indent(dedupOrCount('$u', key, modern ? `${dirWalk()}\n${fileRecord()}` : '@pend[tid] = $t;'), 1),
+    '}',
+  ].join('\n');
+}
+
+/**
+ * bpftrace 0.17's probes after the main one: the walks, then the records it decided on (see
+ * pathBranch). Two probes, as one with a walk and a record did not fit 512 bytes of stack (measured).
+ * The walks come first, in path order, and each relative path takes the next walked directory of
+ * its thread, so the reader joins them as it joins the modern program's.
+ */
+function deferredRecordsProbes(): string {
+  const probe = (body: string): string => `tracepoint:raw_syscalls:sys_exit /args->ret < 0 && @pend[tid] != 0/ {
+  $t = @pend[tid];
+  $r = args->ret;
+  $id = args->id;
+  $at = @regsat;
+  $regs = *(uint64 *)kptr((uint64)curtask + ($at >> 16)) + ($at & 0xffff);
+  if (*(int64 *)kptr($regs + ${PT_REGS.origAx}) == $id) {
+${indent(readPathArgs(), 2)}
+${indent(body, 2)}
+  }
+}`;
+  const walks = [dirLookup('$p', '$pd'), dirWalk(), 'if ($q != 0) {', indent(dirLookup('$q', '$qd'), 1), indent(dirWalk(), 1), '}'].join('\n');
+  const records = ['if ($q != 0) {', indent(pairRecords(), 1), '} else {', indent(fileRecord(), 1), '}'].join('\n');
+  return [probe(walks), probe(`${records}\ndelete(@pend[tid]);`)].join('\n');
 }
 
 /**
@@ -310,8 +391,6 @@ const MODERN_PROBE_HEAD = `rawtracepoint:sys_exit /(int64)arg1 < 0 && @tracked[t
 export function monitorProgram(variant: ProgramVariant = 'legacy'): string {
   const T = TOKEN_PLACEHOLDER;
   const modern = variant === 'modern';
-  const lookup = (path: string, dfd: string): string => (modern ? `${indent(dirLookup(path, dfd), 4)}\n` : '');
-  const walk = modern ? `${indent(dirWalk(), 4)}\n` : '';
   const fileErr = anyOf('$r', FILE_DENIAL_ERRNOS.map((e) => -e));
   const mountErr = `(${anyOf('$r', MOUNT_DENIAL_ERRNOS.map((e) => -e))}) && (${anyOf('$id', MOUNT_BOUNDARY_SYSCALLS)})`;
   const sockErr = anyOf('$r', SOCKET_DENIAL_ERRNOS.map((e) => -e));
@@ -460,32 +539,19 @@ ${modern ? `    $regs = (uint64)arg0;` : indent(locateRegs(), 1)}
         }
       }
     } else {
-      $p = (uint64)0;
-${modern ? '      $s = (uint64)0;\n' : ''}      $q = (uint64)0;
-${modern ? `      $pd = (int32)${AT_FDCWD};\n      $qd = (int32)${AT_FDCWD};\n` : ''}${indent(pathArgs(modern), 1)}
-      if ($q != 0 && (@pairprinted >= ${PAIR_BUDGET} || @tokens <= 0)) {
-        @over[$id, $r] = count();
-      } else if ($q != 0) {
-        @pairprinted = @pairprinted + 1;
-        @tokens = @tokens - 1;
-        $t = nsecs;
-${lookup('$p', '$pd')}${walk}        printf("${T}|F2|%d|%d|%d|%d|%llu|0|${T}|%s|${T}|%s|${T}\\n", $id, pid, tid, $r, $t, comm, str(uptr($p)));
-${lookup('$q', '$qd')}${walk}        printf("${T}|P2|%d|%d|%d|%d|%llu|0|${T}|%s|${T}|%s|${T}\\n", $id, pid, tid, $r, $t, comm, str(uptr($q)));
-      } else if ($p != 0) {
-${modern ? '        // The directory is part of the key: the same relative name in two directories is two denials.\n' : ''}${lookup('$p', '$pd')}${indent(dedupOrCount('$u', `@rid[$id, $r, comm, ${modern ? '$o, ' : ''}str(uptr($p))]`, `"${T}|F|%d|%d|%d|%d|%llu|%llu|${modern ? '%llu' : '0'}|${T}|%s|${T}|%s|${T}\\n", $id, pid, tid, $r, $t, $t, ${modern ? '$s, ' : ''}comm, str(uptr($p))`, modern ? dirWalk() : ''), 4)}
-      }
+${indent(pathBranch(modern), 3)}
     }
   } else if ($r == -1 && (${seccomp})) {
-${indent(dedupOrCount('$v', '@srid[$id, comm]', `"${T}|S|%d|%d|%d|%d|%llu|%llu|${T}|%s|${T}||${T}\\n", $id, pid, tid, $r, $t, $t, comm`), 2)}
+${indent(dedupOrCount('$v', '@srid[$id, comm]', `printf("${T}|S|%d|%d|%d|%d|%llu|%llu|${T}|%s|${T}||${T}\\n", $id, pid, tid, $r, $t, $t, comm);`), 2)}
   }
 }
-interval:s:1 {
+${modern ? '' : `${deferredRecordsProbes()}\n`}interval:s:1 {
   ${counts}
 }
 END {
   ${counts}
   printf("${T}|END|%llu|${T}\\n", nsecs);
-  clear(@tracked); clear(@started); clear(@ending); clear(@regsat); clear(@regsbad); clear(@rid); clear(@srid); clear(@cnt); clear(@printed); clear(@tokens); clear(@netprinted); clear(@pairprinted); clear(@over);
+  clear(@tracked); clear(@started); clear(@ending); clear(@regsat); clear(@regsbad); clear(@rid); clear(@srid); clear(@cnt); clear(@printed); clear(@tokens); clear(@netprinted); clear(@pairprinted); clear(@over);${modern ? '' : ' clear(@pend);'}
 }
 `;
 }

@@ -12,7 +12,6 @@ export function toReportViolation(v: Violation): ReportViolation {
     ...(v.relatedPath !== undefined ? { relatedPath: v.relatedPath } : {}),
     ...(v.truncated ? { truncated: true } : {}),
     ...(v.givenPath !== undefined ? { givenPath: v.givenPath } : {}),
-    ...(v.cwdGuessed ? { cwdGuessed: true } : {}),
     ...(v.openFlags !== undefined ? { openFlags: v.openFlags } : {}),
     ...(v.targetBytes !== undefined ? { targetBytes: v.targetBytes } : {}),
     ...(v.relatedPathBytes !== undefined ? { relatedPathBytes: v.relatedPathBytes } : {}),

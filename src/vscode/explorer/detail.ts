@@ -17,7 +17,7 @@ export function detailText(node: TargetNode, report?: RunReport): string {
   const lines = [`# ${group.target}`, '', targetDescription(group), '', `Run: ${code(run.commandLine)} in ${code(run.request.cwd)}`, ''];
   for (const v of group.violations) {
     lines.push(`- ${codeSpan(formatViolationLine(v))}`);
-    if (v.givenPath !== undefined) lines.push(`  - given as ${code(v.givenPath)}${v.cwdGuessed ? " (resolved against the run's cwd)" : ''}`);
+    if (v.givenPath !== undefined) lines.push(`  - given as ${code(v.givenPath)}${v.target.startsWith('/') ? '' : ' (its directory could not be resolved at the syscall)'}`);
   }
   lines.push('');
   const host = group.violations.some((v) => v.cause === 'host');

@@ -118,7 +118,7 @@ export function targetTooltipMarkdown(group: TargetGroup, ref: NodeRef): string 
   if (group.violations.length > 5) out.push(`- … ${group.violations.length - 5} more\n`);
   const notes = new Set(
     group.violations.flatMap((v) =>
-      v.givenPath !== undefined ? [`given as ${v.givenPath}${v.cwdGuessed ? ", resolved against the run's cwd (the process was gone before its own could be read)" : ''}`] : [],
+      v.givenPath !== undefined ? [`given as ${v.givenPath}${v.target.startsWith('/') ? '' : ' (its directory could not be resolved at the syscall, so no rule is offered)'}`] : [],
     ),
   );
   for (const n of notes) out.push(`\n${markdownText(printable(n))}\n`);
