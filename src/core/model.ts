@@ -27,6 +27,11 @@ export interface ViolationInput {
    * resolved whole, `target` stays relative (the given path) and no rule is built from it.
    */
   readonly givenPath?: string;
+  /**
+   * An ENOENT the sandbox caused by hiding the path (it exists on the host, and did before the run):
+   * a read refused where Fence masks a directory (denyRead) or leaves it out (defaultDenyRead).
+   */
+  readonly hidden?: boolean;
   /** An open's flags as the process passed them (the monitor's modern program): they say whether it meant to write. */
   readonly openFlags?: number;
   /**

@@ -12,7 +12,7 @@ import { LineBuffer } from '../core/protocol/lineBuffer';
 import { MonitorDecoder, type MonitorLifecycle } from '../core/protocol/monitorDecoder';
 import { bpftraceEnv, monitorProgram, PROGRAM_VERSION, TOKEN_PLACEHOLDER } from '../core/protocol/monitorProgram';
 import { bpftraceVariant } from './programs';
-import type { MonitorStatus } from '../core/model';
+import type { MonitorStatus, ViolationInput } from '../core/model';
 import type { ViolationStore } from '../core/store';
 import { syscallName } from '../core/protocol/syscalls';
 import type { EscalationPlan } from './escalation';
@@ -25,6 +25,8 @@ export interface MonitorOptions {
   readonly store: ViolationStore;
   readonly onStatus?: (status: MonitorStatus) => void;
   readonly onInfo?: (line: string) => void;
+  /** Which ENOENT lookups were hidden reads (see MonitorDecoder). */
+  readonly hiddenLookup?: (v: ViolationInput) => boolean;
   /** How long to wait for BEGIN; pkexec may be waiting for a password. */
   readonly attachTimeoutMs?: number;
   /** Starts the privileged process; spawnMonitor unless a test stands in for the child. */
@@ -165,6 +167,7 @@ export class PrivilegedMonitor {
       store: this.opts.store,
       onLifecycle: (e) => this.lifecycle(e),
       onOther: (line) => this.opts.onInfo?.(`[monitor] ${line}`),
+      hiddenLookup: this.opts.hiddenLookup,
     });
     const child = (this.opts.spawn ?? spawnMonitor)(launchFor(plan, this.opts.rootPid, process.pid, token));
     this.child = child;

@@ -29,6 +29,7 @@ import { ViolationStore } from '../core/store';
 import { planEscalation } from '../monitor/escalation';
 import { PrivilegedMonitor } from '../monitor/monitorProcess';
 import { locate } from '../monitor/programs';
+import { hiddenReadCheck } from './hiddenRead';
 import { hostCause } from './hostCause';
 import { fenceFeatures, policyInForce, settingsInForce, type FenceFeatures } from './fenceInfo';
 import { LogTail } from './logTail';
@@ -422,6 +423,7 @@ class Run {
       store: this.store,
       onStatus: (s) => this.setMonitor(s),
       onInfo: (l) => this.notice(l),
+      hiddenLookup: hiddenReadCheck(this.startedAt.getTime()),
     });
     this.monitor = monitor;
     monitor.start();

@@ -1,15 +1,15 @@
 // Exactness end to end (issue 10): a denial is reported at the path the kernel acted on. Real
 // fence, bwrap and bpftrace, as root (direct monitor) and as fencetest through pkexec + polkit.
-// What the monitor can do depends on the bpftrace the helper was installed with: the modern
-// program (0.20+) walks relative paths' directories in the kernel; 0.17's cannot (its 512-byte
-// BPF stack is full), and the engine resolves them from /proc, marking a guess.
+// Both programs (the helper's bpftrace decides which) walk a relative path's directory in the
+// kernel at the syscall; the same assertions hold for each.
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { ReportViolation } from '../../src/core/model';
 import { bpftraceVariant, installedBpftrace } from '../../src/monitor/programs';
-import { requireComponents, runCli, stage, type Stage } from '../support/rig';
+import { requireComponents, runCli, stage, type Stage, uidOf } from '../support/rig';
 
 const variant = bpftraceVariant(installedBpftrace() ?? '/usr/bin/bpftrace');
 const find = (vs: readonly ReportViolation[], pred: (v: ReportViolation) => boolean): ReportViolation | undefined => vs.find(pred);
@@ -94,6 +94,50 @@ except OSError: pass
       const v = find(r.report.violations, (x) => x.givenPath === name);
       assert.ok(v, JSON.stringify(r.report.violations));
       assert.deepEqual([v.target, v.operation, v.errnoName, v.suggestion?.value], [`/usr/lib/${name}`, 'openat', 'EROFS', mode.user ? undefined : '/usr/lib']);
+    });
+
+    it('reports a read the sandbox refuses by hiding the path (denyRead), and no ordinary ENOENT', async () => {
+      const secret = `${s.ws}/secret-${tag()}`;
+      mkdirSync(`${secret}/sub`, { recursive: true });
+      writeFileSync(`${secret}/token`, 'x');
+      writeFileSync(`${secret}/sub/key`, 'y');
+      const before = readFileSync(s.settings, 'utf8');
+      const settings = JSON.parse(before) as { filesystem: Record<string, string[]> };
+      settings.filesystem.denyRead = [secret];
+      writeFileSync(s.settings, JSON.stringify(settings));
+      if (s.user) chownSync(s.settings, uidOf(s.user), uidOf(s.user));
+      try {
+        const r = await run(['-c', `cat ${secret}/token; cd ${secret} && stat sub/key; ls /nonexistent-fl-${tag()}; command -v no-such-tool-fl; exit 0`]);
+        const hidden = r.report.violations.filter((v) => v.hidden);
+        const cat = find(hidden, (v) => v.target === `${secret}/token`);
+        assert.ok(cat, JSON.stringify(r.report.violations));
+        assert.deepEqual([cat.operation, cat.errnoName, cat.process?.comm, cat.cause, cat.suggestion], ['openat', 'ENOENT', 'cat', 'sandbox', undefined]);
+        // a relative lookup, at its directory walked in the kernel
+        assert.ok(find(hidden, (v) => v.target === `${secret}/sub/key` && v.givenPath === 'sub/key' && v.process?.comm === 'stat'), JSON.stringify(hidden));
+        // everything hidden is under the mask; the ordinary lookups (PATH search, a missing file) are not reported
+        assert.deepEqual(hidden.filter((v) => !v.target.startsWith(`${secret}/`)), [], JSON.stringify(hidden));
+        assert.equal(find(r.report.violations, (v) => v.errno === 2 && !v.hidden), undefined);
+      } finally {
+        writeFileSync(s.settings, before);
+      }
+    });
+
+    it('keeps lookups to a budget of their own: a flood of ENOENT pushes no real denial out', async () => {
+      const name = `fl-after-${tag()}`;
+      // 20,000 distinct missing names (past the lookups' budget and rate), then a real denial
+      const r = await run(['-c', `python3 -c "
+import os
+for i in range(20000):
+    try: os.stat('/nonexistent-fl/%d' % i)
+    except OSError: pass
+try: open('/usr/${name}', 'w')
+except OSError: pass
+"`]);
+      const v = find(r.report.violations, (x) => x.target === `/usr/${name}`);
+      assert.ok(v, JSON.stringify(r.report.violations.slice(0, 20)));
+      assert.equal(v.errnoName, 'EROFS');
+      assert.deepEqual(r.report.violations.filter((x) => x.errno === 2), []);
+      assert.equal(r.report.monitor.lostEvents, 0);
     });
 
     it('resolves a path inside a bind mount the sandbox made, and both paths of a rename at their own directories', async () => {

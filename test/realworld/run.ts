@@ -13,11 +13,11 @@
 // takes /tmp/fence-lens-fence.lock by itself.
 
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ReportViolation, RunReport } from '../../src/core/model';
 import { shellQuote } from '../../src/core/fence/shellQuote';
-import { DENIAL_ERRNOS, PATH_SYSCALLS, readStraceTruth, straceTraceSet, type TruthDenial } from './straceTruth';
+import { DENIAL_ERRNOS, ENOENT, LOOKUP_NAMES, PATH_SYSCALLS, readStraceTruth, straceTraceSet, type TruthDenial } from './straceTruth';
 import { WORKLOADS, type Workload } from './workloads';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -54,10 +54,16 @@ function fetchInputs(): string | null {
 }
 
 /** A fresh workspace with the workload script and `allowWrite: ["."]`, no domains. */
-function workspace(w: Workload, extra: Record<string, string[]> = {}): string {
+function workspace(w: Workload, extraRules: Record<string, string[]> = {}): string {
+  let extra = extraRules;
   // Not under /tmp: Fence v0.1.66 gives the sandbox a private /tmp.
   const ws = mkdtempSync(`/var/tmp/fl-rw-${w.name}-`);
   chmodSync(ws, 0o755);
+  for (const [rel, text] of Object.entries(w.prepare?.(ws) ?? {})) {
+    mkdirSync(path.dirname(path.join(ws, rel)), { recursive: true });
+    writeFileSync(path.join(ws, rel), text);
+  }
+  extra = { ...(w.settings?.(ws) ?? {}), ...extra };
   const settings: { filesystem: Record<string, string[]>; network: { allowedDomains: string[] } } = { filesystem: { allowWrite: ['.'] }, network: { allowedDomains: [] } };
   for (const [setting, values] of Object.entries(extra)) {
     const [group, key] = setting.split('.');
@@ -107,10 +113,12 @@ function tracedRun(ws: string, traceDir: string): Run {
 const keyOf = (op: string, target: string, errno: number | null): string => `${op} ${target} ${errno ?? ''}`;
 
 function inScope(v: ReportViolation): boolean {
-  return v.source === 'ebpf' && v.category === 'filesystem' && PATH_SYSCALLS.has(v.operation) && v.errno !== null && ERRNOS.has(v.errno);
+  if (v.source !== 'ebpf' || v.category !== 'filesystem' || v.errno === null) return false;
+  if (v.errno === ENOENT) return LOOKUP_NAMES.has(v.operation);
+  return PATH_SYSCALLS.has(v.operation) && ERRNOS.has(v.errno);
 }
 
-const errName = (n: number): string => Object.entries(DENIAL_ERRNOS).find(([, v]) => v === n)?.[0] ?? String(n);
+const errName = (n: number): string => (n === ENOENT ? 'ENOENT' : (Object.entries(DENIAL_ERRNOS).find(([, v]) => v === n)?.[0] ?? String(n)));
 
 function missCause(t: TruthDenial, reported: readonly ReportViolation[], report: RunReport): string {
   if (t.errno === DENIAL_ERRNOS.EBUSY) return 'EBUSY not caught';
@@ -245,6 +253,7 @@ function main(): void {
         say(`  ${w.name}`);
         const ws = workspace(w);
         const traceDir = mkdtempSync('/tmp/fl-rw-trace-');
+        const startMs = Date.now();
         const run = tracedRun(ws, traceDir);
         if (!run.report) {
           rmSync(traceDir, { recursive: true, force: true });
@@ -254,7 +263,7 @@ function main(): void {
         }
         let truth: TruthDenial[];
         try {
-          truth = readStraceTruth(traceDir, 't', path.join(ws, MARKER), ws);
+          truth = readStraceTruth(traceDir, 't', path.join(ws, MARKER), ws, startMs);
         } catch (e) {
           rmSync(traceDir, { recursive: true, force: true });
           rmSync(ws, { recursive: true, force: true });

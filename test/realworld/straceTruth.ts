@@ -3,9 +3,9 @@
 // fence with -ff (one file per task, so no line is split by another task's), -y (a dirfd shows
 // its path, AT_FDCWD the cwd), -x (non-ASCII as \xNN) and -s 4096 (whole paths).
 
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { TRACED_SYSCALLS, type SyscallInfo } from '../../src/core/protocol/syscalls';
+import { LOOKUP_SYSCALLS, TRACED_SYSCALLS, type SyscallInfo } from '../../src/core/protocol/syscalls';
 
 /** The errnos a sandbox's policy and mounts cause (EBUSY: rename onto a read-only bind mount). */
 export const DENIAL_ERRNOS: Readonly<Record<string, number>> = { EPERM: 1, EACCES: 13, EROFS: 30, EBUSY: 16 };
@@ -23,13 +23,30 @@ export interface TruthDenial {
 export const PATH_SYSCALLS: ReadonlyMap<string, SyscallInfo> = new Map(
   TRACED_SYSCALLS.filter((s) => s.shape.kind !== 'sockaddr').map((s) => [s.name, s]),
 );
+/** Lookups whose ENOENT is a hidden read when the host had the path all along. */
+export const LOOKUP_NAMES: ReadonlyMap<string, SyscallInfo> = new Map(LOOKUP_SYSCALLS.map((s) => [s.name, s]));
+export const ENOENT = 2;
+
+/**
+ * Whether the host had `target` before `sinceMs` and still has it: an ENOENT there inside the sandbox
+ * was the sandbox hiding it. Asked of the host after the run (the truth's own check, not the engine's).
+ */
+function hostHadBefore(target: string, sinceMs: number): boolean {
+  if (/^\/(proc|sys|dev)(\/|$)/.test(target)) return false;
+  try {
+    const st = statSync(target);
+    return (st.birthtimeMs || st.ctimeMs) < sinceMs;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * The syscall names strace must trace: the covered ones, and what follows processes and cwds. `?`:
  * a name this strace does not know (6.1 has no fchmodat2) is skipped, not an error.
  */
 export function straceTraceSet(): string {
-  return [...PATH_SYSCALLS.keys(), 'chdir', 'fchdir', 'clone', 'clone3', 'fork', 'vfork', 'execve', 'execveat']
+  return [...PATH_SYSCALLS.keys(), ...LOOKUP_NAMES.keys(), 'chdir', 'fchdir', 'clone', 'clone3', 'fork', 'vfork', 'execve', 'execveat']
     .filter((v, i, a) => a.indexOf(v) === i)
     .map((n) => `?${n}`)
     .join(',');
@@ -117,7 +134,7 @@ const CALL = /^([a-z0-9_]+)\((.*)\)\s+=\s+(-?\d+|\?)(?: \/\* (\d+) in strace's P
  * Every covered denial in the trace, with whether it came from the user's command: the task whose
  * execve ran `marker` (the workload script) and everything it forked, walked from fence's task.
  */
-export function readStraceTruth(dir: string, base: string, marker: string, commandCwd: string): TruthDenial[] {
+export function readStraceTruth(dir: string, base: string, marker: string, commandCwd: string, runStartMs: number): TruthDenial[] {
   const tasks = readTasks(dir, base);
   const out: TruthDenial[] = [];
   const seen = new Set<number>();
@@ -157,8 +174,10 @@ export function readStraceTruth(dir: string, base: string, marker: string, comma
         walk(outerPid ? Number(outerPid) : ret, cwd, inCommand);
         continue;
       }
-      if (ret !== -1 || !errName || DENIAL_ERRNOS[errName] === undefined) continue;
-      const info = PATH_SYSCALLS.get(name);
+      if (ret !== -1 || !errName) continue;
+      const lookup = errName === 'ENOENT';
+      if (!lookup && DENIAL_ERRNOS[errName] === undefined) continue;
+      const info = lookup ? LOOKUP_NAMES.get(name) : PATH_SYSCALLS.get(name);
       if (!info) continue;
       const resolve = (i: number): string | null => {
         const p = unquote(args[i] ?? '');
@@ -178,7 +197,8 @@ export function readStraceTruth(dir: string, base: string, marker: string, comma
         relatedPath = (info.shape.targetIsSecond ? first : second) ?? undefined;
       } else continue;
       if (target === null) continue;
-      out.push({ operation: name, target, ...(relatedPath !== undefined ? { relatedPath } : {}), errno: DENIAL_ERRNOS[errName], pid, inCommand });
+      if (lookup && !hostHadBefore(target, runStartMs)) continue;
+      out.push({ operation: name, target, ...(relatedPath !== undefined ? { relatedPath } : {}), errno: lookup ? ENOENT : DENIAL_ERRNOS[errName], pid, inCommand });
     }
   };
   // The first task is the one strace started (fence); the rest hang off it.

@@ -6,6 +6,10 @@ export interface Workload {
   readonly name: string;
   /** What a user would type, with the cache's inputs; runs in the workspace. */
   readonly script: (cache: string) => string;
+  /** Files the host has before the run, made in the fresh workspace `ws`. */
+  readonly prepare?: (ws: string) => Readonly<Record<string, string>>;
+  /** Fence settings beside `allowWrite: ["."]`, e.g. `filesystem.denyRead`. */
+  readonly settings?: (ws: string) => Readonly<Record<string, string[]>>;
 }
 
 export const WORKLOADS: readonly Workload[] = [
@@ -39,6 +43,23 @@ make install`,
     name: 'go',
     script: (cache) => `cp -r ${cache}/gomod/github.com/google/uuid@v1.6.0 uuid && chmod -R u+w uuid && cd uuid
 GOFLAGS=-mod=mod GOPROXY=off GOMODCACHE=${cache}/gomod go test ./...`,
+  },
+  {
+    // A user who hides their tools' configuration (denyRead): git, pip and cat then find nothing
+    // where the host has files, and fail with ENOENT or quietly use defaults.
+    name: 'denyread',
+    prepare: () => ({
+      'home/.config/git/config': '[user]\n\tname = fence-lens-realworld\n',
+      'home/.config/pip/pip.conf': '[global]\ntimeout = 7\n',
+      'home/.config/fl-rw/settings.ini': 'x = 1\n',
+    }),
+    settings: (ws) => ({ 'filesystem.denyRead': [`${ws}/home/.config`] }),
+    script: () => `export HOME="$PWD/home"; unset XDG_CONFIG_HOME
+git config --global --list
+python3 -m pip config list
+cat home/.config/fl-rw/settings.ini
+test -e home/.config/git/config || echo "git's config is hidden"
+exit 0`,
   },
   {
     name: 'coreutils',

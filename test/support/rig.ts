@@ -50,7 +50,7 @@ export interface Stage {
   cleanup(): void;
 }
 
-function uidOf(user: string): number {
+export function uidOf(user: string): number {
   return Number(spawnSync('id', ['-u', user], { encoding: 'utf8' }).stdout.trim());
 }
 

@@ -60,7 +60,7 @@ describe('monitor program', () => {
   it('exits when the owner or the root exits, after draining the other CPUs\' buffers', () => {
     assert.match(program, /if \(\$p == \(int32\)\$2\) \{\n\s+printf\([^;]*EXIT\|owner[^;]*;\n\s+@ending = nsecs;/);
     assert.match(program, /if \(\$p == \(int32\)\$1\) \{\n\s+printf\([^;]*EXIT\|root[^;]*;\n\s+@ending = nsecs;/);
-    assert.match(program, /interval:ms:50 \{\n\s+@tokens = @tokens \+ \d+;\n\s+if \(@tokens > \d+\) \{\n\s+@tokens = \d+;\n\s+\}\n\s+if \(@ending != 0 && nsecs - @ending > 150000000\) \{\n\s+exit\(\);/);
+    assert.match(program, /interval:ms:50 \{\n\s+@tokens = @tokens \+ \d+;\n\s+if \(@tokens > \d+\) \{\n\s+@tokens = \d+;\n\s+\}\n\s+@ltokens = @ltokens \+ \d+;\n\s+if \(@ltokens > \d+\) \{\n\s+@ltokens = \d+;\n\s+\}\n\s+if \(@ending != 0 && nsecs - @ending > 150000000\) \{\n\s+exit\(\);/);
   });
 });
 

@@ -151,6 +151,8 @@ describe('where reporting starts', () => {
         program,
         /\} else if \(\$v == 2 && @started == 0 && comm == "fence"\) \{\n\s+\$v = 3;\n\s+\} else if \(\$v == 3\) \{\n\s+if \(comm == "bwrap"\) \{\n\s+\$v = 4;\n\s+\} else if \(comm != "fence"\) \{\n\s+\$v = 2;\n\s+@started = 1;/,
       );
+      // bwrap itself is setup until it execs: then state 2, or 3 for Fence's wrapper
+      assert.match(program, /if \(\$v == 1 && comm == "bwrap"\) \{\n\s+\$v = 5;\n\s+\} else if \(\$v == 5\) \{\n\s+\$v = 2;\n\s+if \(@started == 0 && comm == "fence"\) \{\n\s+\$v = 3;/);
       // only state 2 is ever reported
       assert.ok(program.includes('@tracked[tid] == 2/ {'));
       assert.ok(program.includes('@started = 0;'));

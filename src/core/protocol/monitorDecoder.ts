@@ -22,7 +22,11 @@ export interface DecoderStats {
   records: number;
   malformed: number;
   lostEvents: number;
+  /** ENOENT lookups the host side did not find hidden (ordinary ones), and those past their budget. */
+  lookupsDropped: number;
 }
+
+const ENOENT = 2;
 
 const COUNT_LINE = /^@cnt\[(\d+)\]: (\d+)$/;
 // Denials past the program's record budget, counted per (syscall, return value) in the kernel.
@@ -82,6 +86,11 @@ export interface DecoderOptions {
   /** Lines that are neither records nor bpftrace's known chatter: shown as info. */
   readonly onOther?: (line: string) => void;
   readonly now?: () => Date;
+  /**
+   * Whether an ENOENT lookup was a read the sandbox refused by hiding the path (src/sandbox/hiddenRead.ts
+   * asks the host). Without it no lookup is reported: ordinary ENOENT is everywhere.
+   */
+  readonly hiddenLookup?: (v: ViolationInput) => boolean;
 }
 
 /**
@@ -101,6 +110,8 @@ export class MonitorDecoder implements FramingSink {
   private readonly onLifecycle: (e: MonitorLifecycle) => void;
   private readonly onOther: (line: string) => void;
   private readonly now: () => Date;
+  private readonly hiddenLookup: (v: ViolationInput) => boolean;
+  private lookupsDropped = 0;
   /** Denials past the record budget already credited per (syscall, errno): COUNTS blocks carry running totals. */
   private readonly creditedOver = new Map<string, number>();
   private inCounts = false;
@@ -126,11 +137,12 @@ export class MonitorDecoder implements FramingSink {
     this.onLifecycle = o.onLifecycle;
     this.onOther = o.onOther ?? (() => undefined);
     this.now = o.now ?? (() => new Date());
+    this.hiddenLookup = o.hiddenLookup ?? (() => false);
     this.reader = new RecordReader(o.token, this);
   }
 
   get stats(): DecoderStats {
-    return { records: this.records, malformed: this.reader.malformed + this.ownMalformed, lostEvents: this.lostEvents };
+    return { records: this.records, malformed: this.reader.malformed + this.ownMalformed, lostEvents: this.lostEvents, lookupsDropped: this.lookupsDropped };
   }
 
   /**
@@ -314,23 +326,27 @@ export class MonitorDecoder implements FramingSink {
     this.store.add(input, this.receivedAt, 1, recordId);
   }
 
-  /** A denial on one path (an F record). */
+  /** A denial on one path (an F record); an ENOENT lookup only when the sandbox hid the path. */
   private file(nr: number, pid: number, ret: number, recordId: string | undefined, comm: string, path: string, dir: KernelDir | undefined, openFlags: number | undefined): void {
-    this.store.add(
-      {
-        category: 'filesystem',
-        operation: syscallName(nr),
-        ...pathFields(this.absolute(path, dir)),
-        ...(mayBeTruncated(path, this.strlen) || dir?.truncated ? { truncated: true } : {}),
-        ...(openFlags !== undefined ? { openFlags } : {}),
-        errno: -ret,
-        source: 'ebpf',
-        process: { comm, pid },
-      },
-      this.receivedAt,
-      1,
-      recordId,
-    );
+    const input: ViolationInput = {
+      category: 'filesystem',
+      operation: syscallName(nr),
+      ...pathFields(this.absolute(path, dir)),
+      ...(mayBeTruncated(path, this.strlen) || dir?.truncated ? { truncated: true } : {}),
+      ...(openFlags !== undefined ? { openFlags } : {}),
+      errno: -ret,
+      source: 'ebpf',
+      process: { comm, pid },
+    };
+    if (input.errno === ENOENT) {
+      if (!this.hiddenLookup(input)) {
+        this.lookupsDropped++;
+        return;
+      }
+      this.store.add({ ...input, hidden: true }, this.receivedAt, 1, recordId);
+      return;
+    }
+    this.store.add(input, this.receivedAt, 1, recordId);
   }
 
   private pair(r: FramedRecord): void {
@@ -429,6 +445,11 @@ export class MonitorDecoder implements FramingSink {
     const before = this.creditedOver.get(key) ?? 0;
     if (total <= before) return;
     this.creditedOver.set(key, total);
+    // Lookups past their budget: with no path, a hidden read cannot be told from an ordinary one.
+    if (-ret === ENOENT) {
+      this.lookupsDropped += total - before;
+      return;
+    }
     const shape = tracedSyscall(nr)?.shape.kind;
     const category = shape === undefined ? 'syscall' : shape === 'sockaddr' ? 'network' : 'filesystem';
     this.store.add(

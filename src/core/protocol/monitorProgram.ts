@@ -31,11 +31,11 @@
 // denials are only counted, per syscall and errno, so nothing is ever under-counted or flooded away.
 
 import { FILE_DENIAL_ERRNOS, MOUNT_DENIAL_ERRNOS, SOCKET_DENIAL_ERRNOS } from './errno';
-import { MOUNT_BOUNDARY_SYSCALLS, type OpenFlagsArg, SECCOMP_SYSCALLS, TRACED_SYSCALLS } from './syscalls';
+import { LOOKUP_ONLY_SYSCALLS, LOOKUP_SYSCALLS, MOUNT_BOUNDARY_SYSCALLS, type OpenFlagsArg, SECCOMP_SYSCALLS, TRACED_SYSCALLS } from './syscalls';
 
 export const TOKEN_PLACEHOLDER = '@@FENCE_LENS_TOKEN@@';
 /** Bumped whenever the record grammar changes, so a stale installed helper is detected. */
-export const PROGRAM_VERSION = 15;
+export const PROGRAM_VERSION = 16;
 /** How long the program keeps draining after the run's root or owner exits. */
 const DRAIN_NS = 150_000_000;
 /** bpftrace 0.17's maximum; a string of STRLEN - 1 bytes may have been cut. */
@@ -64,6 +64,15 @@ export const NET_BUDGET = 5_000;
 export const BURST = 500;
 export const BURST_CAPACITY = 2_000;
 export const PAIR_BUDGET = 5_000;
+/**
+ * ENOENT lookups (a possible hidden read, see LOOKUP_SYSCALLS) have a budget, a map and a token
+ * bucket of their own: ordinary ENOENT (PATH search, config probing) is everywhere, and lookups must
+ * never push a real denial out of its budget or rate. 100 per 50 ms, 500 at once: with the main
+ * bucket's 2,000 that stays under what one CPU's ring buffer holds (~3,500 records).
+ */
+export const LOOKUP_BUDGET = 4_000;
+export const LOOKUP_BURST = 100;
+export const LOOKUP_BURST_CAPACITY = 500;
 
 function anyOf(variable: string, values: readonly number[]): string {
   return values.map((v) => `${variable} == ${v}`).join(' || ');
@@ -150,7 +159,7 @@ const NO_DIR = -1000;
 function pathArgs(): string {
   const dirOf = (dir: number | undefined): string => `(int32)${dir === undefined ? AT_FDCWD : regOf(dir)}`;
   const groups = new Map<string, { nrs: number[]; body: string }>();
-  for (const s of TRACED_SYSCALLS) {
+  for (const s of [...TRACED_SYSCALLS, ...LOOKUP_ONLY_SYSCALLS]) {
     if (s.shape.kind === 'sockaddr') continue;
     const body =
       s.shape.kind === 'path'
@@ -267,16 +276,36 @@ function dirWalk(): string {
  * key's record id (its first nsecs); a new key within the budget and the rate is stored and `emit`
  * runs once (it may use $t, the new id); anything else is counted per (syscall, errno) in @over.
  */
-function dedupOrCount(ridVar: string, mapKey: string, emit: string): string {
+interface Budget {
+  /** The condition under which a new key may be printed. */
+  readonly open: string;
+  /** What printing one takes from the budget and the rate. */
+  readonly take: string;
+}
+const budgetOf = (printed: string, tokens: string, budget: number): Budget => ({
+  open: `${printed} < ${budget} && ${tokens} > 0`,
+  take: `${printed} = ${printed} + 1;\n${tokens} = ${tokens} - 1;`,
+});
+const DENIALS = budgetOf('@printed', '@tokens', RECORD_BUDGET);
+const LOOKUPS = budgetOf('@lprinted', '@ltokens', LOOKUP_BUDGET);
+/**
+ * A path denial's budget, or a lookup's ($want 3): one dedup map and one branch for both, as a second
+ * map's key did not fit bpftrace 0.17's stack beside the first (measured); ENOENT keys stay apart by $r.
+ */
+const PATHS: Budget = {
+  open: `($want == 3 && ${LOOKUPS.open}) || ($want != 3 && ${DENIALS.open})`,
+  take: `if ($want == 3) {\n${indent(LOOKUPS.take, 1)}\n} else {\n${indent(DENIALS.take, 1)}\n}`,
+};
+
+function dedupOrCount(ridVar: string, mapKey: string, emit: string, b: Budget = DENIALS): string {
   return [
     // `+ (uint64)0`: this read comes before any write of the map, and bpftrace 0.20+ cannot type a
     // map from a read alone (the error it gives names the next map, @cnt).
     `${ridVar} = ${mapKey} + (uint64)0;`,
     `if (${ridVar} != 0) {`,
     `  @cnt[${ridVar}] = count();`,
-    `} else if (@printed < ${RECORD_BUDGET} && @tokens > 0) {`,
-    '  @printed = @printed + 1;',
-    '  @tokens = @tokens - 1;',
+    `} else if (${b.open}) {`,
+    indent(b.take, 1),
     '  $t = nsecs;',
     `  ${mapKey} = $t;`,
     indent(emit, 1),
@@ -304,6 +333,30 @@ function pairRecords(walks = false): string {
     ...(walks ? [dirLookup('$q', '$qd'), dirWalk()] : []),
     `printf("${T}|P2|%d|%d|%d|%d|%llu|0|${T}|%s|${T}|%s|${T}\\n", $id, pid, tid, $r, $t, comm, str(uptr($q)));`,
   ].join('\n');
+}
+
+/**
+ * A connect or bind denial's N record, from the sockaddr in $s: printed each time (not deduplicated
+ * in the kernel: a key holding the address did not fit the 512-byte BPF stack, measured).
+ */
+function networkRecords(): string {
+  const T = TOKEN_PLACEHOLDER;
+  return `$fam = *(uint16 *)uptr($s);
+if ($fam == 2) {
+  $s4 = (struct sockaddr_in *)uptr($s);
+  $port = $s4->sin_port;
+  printf("${T}|N|%d|%d|%d|%d|%llu|0|2|%d|${T}|%s|${T}|%s|${T}\\n", $id, pid, tid, $r, $t,
+         (($port & 0xff) << 8) | (($port >> 8) & 0xff), comm, ntop(2, $s4->sin_addr.s_addr));
+} else if ($fam == 10) {
+  $s6 = (struct sockaddr_in6 *)uptr($s);
+  $port = $s6->sin6_port;
+  printf("${T}|N|%d|%d|%d|%d|%llu|0|10|%d|${T}|%s|${T}|%s|${T}\\n", $id, pid, tid, $r, $t,
+         (($port & 0xff) << 8) | (($port >> 8) & 0xff), comm, ntop(10, $s6->sin6_addr.in6_u.u6_addr8));
+} else if ($fam == 1) {
+  printf("${T}|N|%d|%d|%d|%d|%llu|0|1|0|${T}|%s|${T}|%s|${T}\\n", $id, pid, tid, $r, $t, comm, str(uptr($s + 2)));
+} else {
+  printf("${T}|N|%d|%d|%d|%d|%llu|0|%d|0|${T}|%s|${T}||${T}\\n", $id, pid, tid, $r, $t, $fam, comm);
+}`;
 }
 
 /** Reads the path registers of syscall $id into $p/$q, their dirfds into $pd/$qd, an open's flags into $s. */
@@ -340,7 +393,7 @@ function pathBranch(modern: boolean): string {
     indent(modern ? pairRecords(true) : '@pend[tid] = $t;', 1),
     '} else if ($p != 0) {',
     indent(dirLookup('$p', '$pd'), 1),
-    indent(dedupOrCount('$u', key, modern ? `${dirWalk()}\n${fileRecord()}` : '@pend[tid] = $t;'), 1),
+    indent(dedupOrCount('$u', key, modern ? `${dirWalk()}\n${fileRecord()}` : '@pend[tid] = $t;', PATHS), 1),
     '}',
   ].join('\n');
 }
@@ -351,7 +404,7 @@ function pathBranch(modern: boolean): string {
  * The walks come first, in path order, and each relative path takes the next walked directory of
  * its thread, so the reader joins them as it joins the modern program's.
  */
-function deferredRecordsProbes(): string {
+function deferredRecordsProbes(sockIds: string): string {
   const probe = (body: string): string => `tracepoint:raw_syscalls:sys_exit /args->ret < 0 && @pend[tid] != 0/ {
   $t = @pend[tid];
   $r = args->ret;
@@ -359,13 +412,37 @@ function deferredRecordsProbes(): string {
   $at = @regsat;
   $regs = *(uint64 *)kptr((uint64)curtask + ($at >> 16)) + ($at & 0xffff);
   if (*(int64 *)kptr($regs + ${PT_REGS.origAx}) == $id) {
-${indent(readPathArgs(), 2)}
 ${indent(body, 2)}
   }
 }`;
-  const walks = [dirLookup('$p', '$pd'), dirWalk(), 'if ($q != 0) {', indent(dirLookup('$q', '$qd'), 1), indent(dirWalk(), 1), '}'].join('\n');
-  const records = ['if ($q != 0) {', indent(pairRecords(), 1), '} else {', indent(fileRecord(), 1), '}'].join('\n');
-  return [probe(walks), probe(`${records}\ndelete(@pend[tid]);`)].join('\n');
+  // The second probe also prints network records (which have no walk): the main probe's stack had
+  // no room left for them once it recorded lookups too, nor had the walks' (measured).
+  const walks = [
+    `if (!(${sockIds})) {`,
+    indent(readPathArgs(), 1),
+    indent(dirLookup('$p', '$pd'), 1),
+    indent(dirWalk(), 1),
+    '  if ($q != 0) {',
+    indent(dirLookup('$q', '$qd'), 2),
+    indent(dirWalk(), 2),
+    '  }',
+    '}',
+  ].join('\n');
+  const records = [
+    `if (${sockIds}) {`,
+    `  $s = ${regOf(1)};`,
+    indent(networkRecords(), 1),
+    '} else {',
+    indent(readPathArgs(), 1),
+    '  if ($q != 0) {',
+    indent(pairRecords(), 2),
+    '  } else {',
+    indent(fileRecord(), 2),
+    '  }',
+    '}',
+  ].join('\n');
+  // the deletion is outside the register check: a pending id is never left for a later syscall
+  return [probe(walks), probe(records).replace(/\n\}$/, '\n  delete(@pend[tid]);\n}')].join('\n');
 }
 
 /**
@@ -397,6 +474,7 @@ export function monitorProgram(variant: ProgramVariant = 'legacy'): string {
   const seccomp = anyOf('$id', SECCOMP_SYSCALLS);
   const sockIds = anyOf('$id', TRACED_SYSCALLS.filter((s) => s.shape.kind === 'sockaddr').map((s) => s.nr));
   const pathIds = anyOf('$id', TRACED_SYSCALLS.filter((s) => s.shape.kind !== 'sockaddr').map((s) => s.nr));
+  const lookupIds = anyOf('$id', LOOKUP_SYSCALLS.map((s) => s.nr));
   const counts = `printf("${T}|COUNTS|${T}\\n"); print(@cnt); print(@over); printf("${T}|COUNTS_END|${T}\\n");`;
   return `// Fence Lens privileged monitor, program version ${PROGRAM_VERSION}. Generated; do not edit.
 BEGIN {
@@ -406,11 +484,14 @@ BEGIN {
   @tokens = ${BURST_CAPACITY};
   @netprinted = 0;
   @pairprinted = 0;
+  @lprinted = 0;
+  @ltokens = ${LOOKUP_BURST_CAPACITY};
   @started = 0;
   printf("${T}|BEGIN|${PROGRAM_VERSION}|%d|%d|%llu|${strlenOf(variant)}|${T}\\n", $1, $2, nsecs);
 }
-// @tracked: 1 = in the run's tree (the gate, fence, its helpers), 2 = inside the sandbox (bwrap
-// and everything it starts), 3 = Fence's own wrapper inside the sandbox (its Landlock stage, exec'd
+// @tracked: 1 = in the run's tree (the gate, fence, its helpers), 5 = the sandbox's bwrap itself,
+// setting the sandbox up (its lookups in the new mount namespace fail by design) until it execs what
+// it runs, 2 = inside the sandbox (everything bwrap starts), 3 = Fence's own wrapper inside the sandbox (its Landlock stage, exec'd
 // as "fence" before the user's command starts), 4 = a bwrap that wrapper starts (its probe of
 // bwrap --unshare-net, whose mount("/") fails with EPERM in every run: setup, not a denial). Only 2
 // is reported. The wrapper's exec of anything else is the user's command: back to 2, and from then
@@ -436,7 +517,12 @@ tracepoint:sched:sched_process_exec {
   if ($v != 0) {
     $n = args->pid;
     if ($v == 1 && comm == "bwrap") {
+      $v = 5;
+    } else if ($v == 5) {
       $v = 2;
+      if (@started == 0 && comm == "fence") {
+        $v = 3;
+      }
     } else if ($v == 2 && @started == 0 && comm == "fence") {
       $v = 3;
     } else if ($v == 3) {
@@ -481,6 +567,10 @@ interval:ms:50 {
   if (@tokens > ${BURST_CAPACITY}) {
     @tokens = ${BURST_CAPACITY};
   }
+  @ltokens = @ltokens + ${LOOKUP_BURST};
+  if (@ltokens > ${LOOKUP_BURST_CAPACITY}) {
+    @ltokens = ${LOOKUP_BURST_CAPACITY};
+  }
   if (@ending != 0 && nsecs - @ending > ${DRAIN_NS}) {
     exit();
   }
@@ -503,6 +593,10 @@ ${modern ? MODERN_PROBE_HEAD : LEGACY_PROBE_HEAD}
     if (${pathIds}) {
       $want = 1;
     }
+  } else if ($r == -2) {
+    if (${lookupIds}) {
+      $want = 3;
+    }
   }
   if ($want != 0) {
 ${modern ? `    $regs = (uint64)arg0;` : indent(locateRegs(), 1)}
@@ -512,31 +606,15 @@ ${modern ? `    $regs = (uint64)arg0;` : indent(locateRegs(), 1)}
         printf("${T}|NOREGS|%d|${T}\\n", $id);
       }
     } else if ($want == 2) {
-      // Not deduplicated in the kernel: a key holding the address did not fit the 512-byte BPF
-      // stack next to the file branch (measured). Printed each time, within their own budget.
+      // Printed each time, within a budget of their own (see networkRecords).
       $s = ${regOf(1)};
-      $fam = *(uint16 *)uptr($s);
       if (@netprinted >= ${NET_BUDGET} || @tokens <= 0) {
         @over[$id, $r] = count();
       } else {
         @netprinted = @netprinted + 1;
         @tokens = @tokens - 1;
         $t = nsecs;
-        if ($fam == 2) {
-          $s4 = (struct sockaddr_in *)uptr($s);
-          $port = $s4->sin_port;
-          printf("${T}|N|%d|%d|%d|%d|%llu|0|2|%d|${T}|%s|${T}|%s|${T}\\n", $id, pid, tid, $r, $t,
-                 (($port & 0xff) << 8) | (($port >> 8) & 0xff), comm, ntop(2, $s4->sin_addr.s_addr));
-        } else if ($fam == 10) {
-          $s6 = (struct sockaddr_in6 *)uptr($s);
-          $port = $s6->sin6_port;
-          printf("${T}|N|%d|%d|%d|%d|%llu|0|10|%d|${T}|%s|${T}|%s|${T}\\n", $id, pid, tid, $r, $t,
-                 (($port & 0xff) << 8) | (($port >> 8) & 0xff), comm, ntop(10, $s6->sin6_addr.in6_u.u6_addr8));
-        } else if ($fam == 1) {
-          printf("${T}|N|%d|%d|%d|%d|%llu|0|1|0|${T}|%s|${T}|%s|${T}\\n", $id, pid, tid, $r, $t, comm, str(uptr($s + 2)));
-        } else {
-          printf("${T}|N|%d|%d|%d|%d|%llu|0|%d|0|${T}|%s|${T}||${T}\\n", $id, pid, tid, $r, $t, $fam, comm);
-        }
+${indent(modern ? networkRecords() : '@pend[tid] = $t;', 4)}
       }
     } else {
 ${indent(pathBranch(modern), 3)}
@@ -545,13 +623,13 @@ ${indent(pathBranch(modern), 3)}
 ${indent(dedupOrCount('$v', '@srid[$id, comm]', `printf("${T}|S|%d|%d|%d|%d|%llu|%llu|${T}|%s|${T}||${T}\\n", $id, pid, tid, $r, $t, $t, comm);`), 2)}
   }
 }
-${modern ? '' : `${deferredRecordsProbes()}\n`}interval:s:1 {
+${modern ? '' : `${deferredRecordsProbes(sockIds)}\n`}interval:s:1 {
   ${counts}
 }
 END {
   ${counts}
   printf("${T}|END|%llu|${T}\\n", nsecs);
-  clear(@tracked); clear(@started); clear(@ending); clear(@regsat); clear(@regsbad); clear(@rid); clear(@srid); clear(@cnt); clear(@printed); clear(@tokens); clear(@netprinted); clear(@pairprinted); clear(@over);${modern ? '' : ' clear(@pend);'}
+  clear(@tracked); clear(@started); clear(@ending); clear(@regsat); clear(@regsbad); clear(@rid); clear(@srid); clear(@cnt); clear(@printed); clear(@tokens); clear(@netprinted); clear(@pairprinted); clear(@lprinted); clear(@ltokens); clear(@over);${modern ? '' : ' clear(@pend);'}
 }
 `;
 }

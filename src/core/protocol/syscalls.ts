@@ -89,6 +89,31 @@ export const TRACED_SYSCALLS: readonly SyscallInfo[] = [
   { nr: 49, name: 'bind', shape: { kind: 'sockaddr', arg: 1 } },
 ];
 
+/**
+ * Syscalls that look a path up without writing it, traced only for ENOENT: where the sandbox hides a
+ * path (a tmpfs over a denyRead directory, or one defaultDenyRead leaves out), a read fails with
+ * ENOENT. Their other errnos are the host's (Landlock does not refuse a stat), so they are not in
+ * TRACED_SYSCALLS; the opens and execs there are looked up for ENOENT too (LOOKUP_SYSCALLS).
+ */
+export const LOOKUP_ONLY_SYSCALLS: readonly SyscallInfo[] = [
+  { nr: 4, name: 'stat', shape: p(0) },
+  { nr: 6, name: 'lstat', shape: p(0) },
+  { nr: 262, name: 'newfstatat', shape: at(0, 1) },
+  { nr: 332, name: 'statx', shape: at(0, 1) },
+  { nr: 21, name: 'access', shape: p(0) },
+  { nr: 269, name: 'faccessat', shape: at(0, 1) },
+  { nr: 439, name: 'faccessat2', shape: at(0, 1) },
+  { nr: 89, name: 'readlink', shape: p(0) },
+  { nr: 267, name: 'readlinkat', shape: at(0, 1) },
+  { nr: 80, name: 'chdir', shape: p(0) },
+];
+
+/** Every syscall whose ENOENT the monitor records as a possible hidden read: opens, execs and LOOKUP_ONLY_SYSCALLS. */
+export const LOOKUP_SYSCALLS: readonly SyscallInfo[] = [
+  ...TRACED_SYSCALLS.filter((s) => ['open', 'openat', 'openat2', 'execve', 'execveat'].includes(s.name)),
+  ...LOOKUP_ONLY_SYSCALLS,
+];
+
 // Names for syscalls that can come back EPERM from Fence's seccomp filter (or elsewhere); any other
 // number is shown as syscall_<n> rather than dropped.
 const OTHER_NAMES: Record<number, string> = {
@@ -101,7 +126,6 @@ const OTHER_NAMES: Record<number, string> = {
   157: 'prctl', 160: 'setrlimit', 302: 'prlimit64', 16: 'ioctl', 41: 'socket', 44: 'sendto',
   46: 'sendmsg', 54: 'setsockopt', 56: 'clone', 435: 'clone3', 57: 'fork', 58: 'vfork',
   91: 'fchmod', 93: 'fchown', 77: 'ftruncate', 33: 'dup2', 1: 'write', 0: 'read', 3: 'close',
-  4: 'stat', 6: 'lstat', 21: 'access', 439: 'faccessat2', 332: 'statx', 262: 'newfstatat',
   103: 'syslog', 140: 'getpriority', 141: 'setpriority', 250: 'keyctl', 248: 'add_key', 249: 'request_key',
   425: 'io_uring_setup', 426: 'io_uring_enter', 427: 'io_uring_register', 134: 'uselib',
   135: 'personality', 139: 'sysfs', 304: 'open_by_handle_at', 303: 'name_to_handle_at',
@@ -111,7 +135,7 @@ const OTHER_NAMES: Record<number, string> = {
   305: 'clock_adjtime',
 };
 
-const BY_NR = new Map<number, SyscallInfo>(TRACED_SYSCALLS.map((s) => [s.nr, s]));
+const BY_NR = new Map<number, SyscallInfo>([...TRACED_SYSCALLS, ...LOOKUP_ONLY_SYSCALLS].map((s) => [s.nr, s]));
 
 export function tracedSyscall(nr: number): SyscallInfo | undefined {
   return BY_NR.get(nr);

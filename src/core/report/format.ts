@@ -72,5 +72,6 @@ export function formatViolationLine(v: Violation): string {
   const proc = processLabel(v.process);
   const why = [printable(v.message), proc].filter((s) => s.length > 0).join(', ');
   const count = v.count > 1 ? ` ×${v.count}` : '';
-  return `[${TAG[v.source]}] ${clockTime(v.firstSeen)} ✗ ${printable(v.operation)}: ${describeTarget(v)} (${why})${count}`;
+  const hidden = v.hidden ? ', hidden by the sandbox' : '';
+  return `[${TAG[v.source]}] ${clockTime(v.firstSeen)} ✗ ${printable(v.operation)}: ${describeTarget(v)} (${why}${hidden})${count}`;
 }

@@ -34,6 +34,9 @@ export function suggestRule(v: Pick<Violation, 'category' | 'operation' | 'targe
   switch (v.category) {
     case 'filesystem': {
       if (!v.target.startsWith('/')) return undefined;
+      // A read the sandbox refused by hiding the path (ENOENT). allowRead does not lift Fence's mask
+      // of a denyRead directory (denyRead wins), so no single added rule is known to fix it.
+      if (v.errno === 2) return undefined;
       if (v.operation === 'execve' || v.operation === 'execveat') {
         return { setting: 'filesystem.allowExecute', value: v.target, description: `Allow executing ${v.target}` };
       }

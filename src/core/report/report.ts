@@ -13,6 +13,7 @@ export function toReportViolation(v: Violation): ReportViolation {
     ...(v.truncated ? { truncated: true } : {}),
     ...(v.givenPath !== undefined ? { givenPath: v.givenPath } : {}),
     ...(v.openFlags !== undefined ? { openFlags: v.openFlags } : {}),
+    ...(v.hidden ? { hidden: true } : {}),
     ...(v.targetBytes !== undefined ? { targetBytes: v.targetBytes } : {}),
     ...(v.relatedPathBytes !== undefined ? { relatedPathBytes: v.relatedPathBytes } : {}),
     cause: v.cause ?? 'sandbox',
