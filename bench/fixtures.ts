@@ -105,6 +105,11 @@ export function stormSame(f: Fixtures, count: number, target = STORM_TARGET): st
   return `${f.workload} same ${count} ${target}`;
 }
 
+/** `count` ENOENT lookups cycling through 1,000 missing names (bench/workload.c `lookups`). */
+export function lookupStorm(f: Fixtures, count: number, prefix = '/nonexistent_fence_lens_bench/l_'): string {
+  return `${f.workload} lookups ${count} ${prefix}`;
+}
+
 /** `count` denied writes, each of a distinct path. */
 export function stormDistinct(f: Fixtures, count: number, prefix = '/etc/fence_lens_bench_d_'): string {
   return `${f.workload} distinct ${count} ${prefix}`;

@@ -12,10 +12,10 @@ import path from 'node:path';
 import { bundleSize } from './extensionSize';
 import { extensionHost } from './extensionHost';
 import { extensionRows } from './extensionRows';
-import { buildWorkload, FENCE, findBpftraces, makeFixtures, REPO_ROOT, stormSame } from './fixtures';
+import { buildWorkload, FENCE, findBpftraces, lookupStorm, makeFixtures, REPO_ROOT, stormSame } from './fixtures';
 import { cliLatency, pipeLatencyFloor, storeLatency } from './latency';
 import { monitorLifecycle, type LifecycleResult } from './monitorLifecycle';
-import { bystanderOverhead, workloadArms, workloadOverhead, type BystanderSizes } from './overhead';
+import { bystanderOverhead, medianOf, monitoredArm, pairedRatio, wallMs, workloadArms, workloadOverhead, type BystanderSizes } from './overhead';
 import { platformRows, workloadFigures } from './platformRows';
 import { markdownTable, terminalTable, updateReadme, verdict, type Row } from './results';
 import { straceSyscalls } from './sandboxRuns';
@@ -251,6 +251,16 @@ async function main(): Promise<void> {
     const stormShell = stormSame(f, plan.stormOps);
     const stormRounds = await workloadOverhead(f, stormShell, workloadArms(f, stormShell, platforms, { floors: true, withBare: true }), plan.stormRounds, log, plan.warmUp);
     const storm = workloadFigures(stormRounds, host);
+    log(`overhead: ${plan.stormOps} ENOENT lookups inside Fence (ordinary lookups, which the monitor records within a budget of their own)`);
+    const lookupShell = lookupStorm(f, plan.stormOps);
+    const lookupRounds = await workloadOverhead(f, lookupShell, workloadArms(f, lookupShell, platforms, { floors: false, withBare: false }), plan.stormRounds, log, plan.warmUp);
+    const lookupRows: Row[] = platforms.map((p) => ({
+      key: `${p.bpftrace.label}.overhead.lookups.ratio`,
+      value: pairedRatio(lookupRounds, monitoredArm(p), 'unmonitored', wallMs),
+      kind: 'report',
+      unit: 'x',
+      meaning: `${plan.stormOps.toLocaleString('en-US')} stat() calls failing with ENOENT (1,000 missing names in turn) inside Fence, monitored with ${p.bpftrace.label} / unmonitored: the cost of recording lookups for hidden reads (1,000 new records the host side checks, the rest counted in the kernel); medians ${Math.round(medianOf(lookupRounds, 'unmonitored', wallMs))} -> ${Math.round(medianOf(lookupRounds, monitoredArm(p), wallMs))} ms`,
+    }));
     log(`overhead: bystander loops outside the sandbox, pinned to CPU ${cpus.join(' and ')}`);
     const by = await bystanderOverhead(f, platforms, cpus, plan.bystanderRounds, plan.bystander, log);
     log(`storm heap: ${plan.heapDenials} denials of distinct paths`);
@@ -269,6 +279,7 @@ async function main(): Promise<void> {
       { key: 'overhead.build.cpu_ratio', value: build.cpuRatio, kind: 'report', unit: 'x', meaning: 'the same on the workload\'s CPU time (user + system of the shell\'s children): probe cost is charged to the traced process, and CPU time is far less disturbed by the other tenants than wall time' },
       { key: 'overhead.strace.build.ratio', value: build.straceRatio, kind: 'report', unit: 'x', meaning: `the build-like workload under strace -f on the monitor's syscalls / unmonitored; median ${Math.round(build.ms.strace)} ms` },
       { key: 'overhead.fence_monitor.build.ratio', value: build.fenceMonitorRatio, kind: 'report', unit: 'x', meaning: `the build-like workload under Fence's own monitor (bare \`fence -m\` as root: bpftrace on per-syscall exit tracepoints, one printed line per denial) / bare fence without -m, same rounds; medians ${Math.round(build.ms.bare)} -> ${Math.round(build.ms.fenceMonitor)} ms` },
+      ...lookupRows,
       { key: 'overhead.storm.cpu_ratio', value: storm.cpuRatio, kind: 'report', unit: 'x', meaning: 'the storm on CPU time (getrusage of the workload), monitored / unmonitored' },
       { key: 'overhead.strace.storm.ratio', value: storm.straceRatio, kind: 'report', unit: 'x', meaning: `the storm under strace -f / unmonitored; median ${Math.round(storm.ms.strace)} ms` },
       { key: 'overhead.fence_monitor.storm.ratio', value: storm.fenceMonitorRatio, kind: 'report', unit: 'x', meaning: `the storm under Fence's own monitor (bare \`fence -m\` as root) / bare fence, same rounds; medians ${Math.round(storm.ms.bare)} -> ${Math.round(storm.ms.fenceMonitor)} ms` },

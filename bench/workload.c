@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -19,7 +20,7 @@ static long long now_ns(void) {
 
 static int usage(void) {
   fprintf(stderr, "usage: workload same N PATH | distinct N PREFIX | timed N INTERVAL_US PREFIX |"
-                  " ticks N INTERVAL_US | nullcalls N | filecalls N PATH\n");
+                  " ticks N INTERVAL_US | nullcalls N | filecalls N PATH | lookups N PREFIX\n");
   return 2;
 }
 
@@ -42,6 +43,15 @@ int main(int argc, char **argv) {
       snprintf(p, sizeof p, "%s%ld", argv[3], i);
       int fd = open(p, O_WRONLY | O_CREAT, 0644);
       if (fd < 0) fails++; else close(fd);
+    }
+  } else if (!strcmp(mode, "lookups") && argc == 4) {
+    /* N failing lookups (ENOENT) of 1,000 missing names in turn, as PATH search and config probing
+     * make: every one reaches the monitor's lookup branch; 1,000 are new records, the rest repeats. */
+    char p[256];
+    struct stat st;
+    for (long i = 0; i < n; i++) {
+      snprintf(p, sizeof p, "%s%ld", argv[3], i % 1000);
+      if (stat(p, &st) < 0) fails++;
     }
   } else if (!strcmp(mode, "timed") && argc == 5) {
     /* Denied writes of paths that carry CLOCK_MONOTONIC right before the call: the reader computes

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything Fence Lens needs on Debian/Ubuntu and builds it. Run as root; idempotent.
-#   Debian packages: bubblewrap socat bpftrace pkexec polkitd dbus strace curl chromium debootstrap (+ build deps)
+#   Debian packages: bubblewrap socat bpftrace pkexec polkitd dbus strace curl chromium debootstrap (+ build deps,
+#   and what the real-workload suite runs: git, python3 with pip, make, dpkg-dev for zlib's source)
 #   fence, pinned (see FENCE_* below), installed to /usr/local/bin
 #   npm packages (npm ci), the offline VS Code extension host (code-server + Node 24 from npm)
 #   the privileged monitor helper (fence-lens install-helper --yes)
@@ -16,7 +17,7 @@ FENCE_FALLBACK=github.com/Use-Tusk/fence/cmd/fence@v0.1.5
 step() { printf '\n== %s\n' "$*"; }
 
 step "Debian packages"
-PKGS="bubblewrap socat bpftrace pkexec polkitd dbus strace curl util-linux procps gcc make chromium libkrb5-dev ca-certificates debootstrap"
+PKGS="bubblewrap socat bpftrace pkexec polkitd dbus strace curl util-linux procps gcc make chromium libkrb5-dev ca-certificates debootstrap git python3 python3-pip dpkg-dev bzip2 xz-utils"
 missing=""
 for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then
@@ -46,6 +47,9 @@ bash scripts/setup-vscode-host.sh
 
 step "privileged monitor helper"
 node dist/cli.js install-helper --yes
+
+step "real-workload suite's inputs (npm, PyPI, Debian source, Go proxy; fetched once)"
+PATH="$PATH:/usr/local/go/bin" bash scripts/realworld-inputs.sh
 
 echo
 echo "setup done. Try: npm run demo"

@@ -2,9 +2,10 @@
 # Runs every test: type check, lint, unit tests, integration tests with real fence/bwrap/bpftrace
 # (as root, and as the ordinary user `fencetest` through real pkexec + polkit), and the extension
 # tests in a real VS Code extension host. Run as root (it brings up D-Bus/polkit and test users).
-# The integration suite runs twice: against the host's bpftrace (Debian 12: 0.17) and against Debian
-# 13's bpftrace 0.23 from the chroot scripts/bpftrace-chroot.sh builds, installed as the helper's
-# fixed bpftrace for the second pass and replaced by the default helper afterwards.
+# The integration suite and the real-workload suite (real tools against strace -f) run twice:
+# against the host's bpftrace (Debian 12: 0.17) and against Debian 13's bpftrace 0.23 from the chroot
+# scripts/bpftrace-chroot.sh builds, installed as the helper's fixed bpftrace for the second pass
+# and replaced by the default helper afterwards.
 # Ends with each suite's totals, then one plain line: "total: N passed, N failed, N skipped".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -39,7 +40,9 @@ MOCHA="node_modules/.bin/mocha --reporter ./out/test/support/reporter.js"
 suite unit $MOCHA 'out/test/unit/**/*.test.js'
 INTEGRATION=(node_modules/.bin/mocha --reporter ./out/test/support/reporter.js --timeout 120000 'out/test/integration/**/*.test.js')
 host_bpftrace=$(/usr/bin/bpftrace --version 2>/dev/null | grep -oE 'v[0-9][0-9.]*' || echo unknown)
+REALWORLD=(node out/test/realworld/run.js)
 suite "integration (bpftrace $host_bpftrace)" "${INTEGRATION[@]}"
+suite "realworld (bpftrace $host_bpftrace)" "${REALWORLD[@]}"
 
 # Second pass: the same suite with Debian 13's bpftrace as the helper's fixed program. The default
 # helper is put back however this ends (the trap), so no later run uses the chroot's by surprise.
@@ -53,7 +56,9 @@ elif ! out=$(node dist/cli.js install-helper --yes --bpftrace "$BPFTRACE_023" 2>
 else
   trap reinstall_default EXIT
   trap 'exit 130' INT TERM # through the EXIT trap
-  suite "integration (bpftrace $("$BPFTRACE_023" --version | grep -oE 'v[0-9][0-9.]*'), $BPFTRACE_023)" "${INTEGRATION[@]}"
+  v023=$("$BPFTRACE_023" --version | grep -oE 'v[0-9][0-9.]*')
+  suite "integration (bpftrace $v023, $BPFTRACE_023)" "${INTEGRATION[@]}"
+  suite "realworld (bpftrace $v023, $BPFTRACE_023)" "${REALWORLD[@]}"
   reinstall_default
   trap - EXIT INT TERM
 fi
