@@ -4,6 +4,7 @@
 // silently dropped; repeats of violations already held keep exact counts forever.
 
 import { errnoInfo } from './protocol/errno';
+import { openWrites } from './protocol/syscalls';
 import type { Category, Cause, Violation, ViolationInput } from './model';
 
 export const DEFAULT_MAX_DISTINCT = 10_000;
@@ -26,8 +27,17 @@ export interface Disposable {
   dispose(): void;
 }
 
-export function violationKey(v: Pick<ViolationInput, 'category' | 'operation' | 'target' | 'targetBytes' | 'errno' | 'process'>): string {
-  return keyOf(v.category, v.operation, identity(v), v.errno, v.process?.comm ?? '');
+export function violationKey(v: Pick<ViolationInput, 'category' | 'operation' | 'target' | 'targetBytes' | 'errno' | 'process' | 'openFlags'>): string {
+  return keyOf(v.category, v.operation, identity(v), v.errno, v.process?.comm ?? '', intentOf(v.openFlags));
+}
+
+/**
+ * An open's intent, when its flags are known: a read and a write of one path are two denials, each
+ * with its own rule (allowRead of the file, allowWrite of the directory), not one.
+ */
+function intentOf(openFlags: number | undefined): string {
+  const writes = openWrites(openFlags);
+  return writes === undefined ? '' : writes ? 'w' : 'r';
 }
 
 /**
@@ -38,8 +48,8 @@ function identity(v: Pick<ViolationInput, 'target' | 'targetBytes'>): string {
   return v.targetBytes === undefined ? v.target : `\u0001${v.targetBytes}`;
 }
 
-function keyOf(category: Category, operation: string, target: string, errno: number | null, comm: string): string {
-  return `${category}\u0000${operation}\u0000${target}\u0000${errno ?? ''}\u0000${comm}`;
+function keyOf(category: Category, operation: string, target: string, errno: number | null, comm: string, intent: string): string {
+  return `${category}\u0000${operation}\u0000${target}\u0000${errno ?? ''}\u0000${comm}\u0000${intent}`;
 }
 
 function capped(target: string): string {
@@ -121,7 +131,7 @@ export class ViolationStore {
    * finds the violation directly, and the target index, which spares building a key, is not needed.
    */
   private addCapped(input: ViolationInput, at: Date, count: number, known?: string): Violation | undefined {
-    const held = known === undefined ? this.find(input.category, input.operation, input.target, input.targetBytes, input.errno, input.process?.comm ?? '') : undefined;
+    const held = known === undefined ? this.find(input.category, input.operation, input.target, input.targetBytes, input.errno, input.process?.comm ?? '', intentOf(input.openFlags)) : undefined;
     if (held) {
       this.merge(held, count, at);
       return held;
@@ -166,13 +176,13 @@ export class ViolationStore {
   }
 
   /** The violation held under these fields' key, found through the target index. */
-  private find(category: Category, operation: string, target: string, targetBytes: string | undefined, errno: number | null, comm: string): Violation | undefined {
+  private find(category: Category, operation: string, target: string, targetBytes: string | undefined, errno: number | null, comm: string, intent: string): Violation | undefined {
     const sameTarget = this.byTarget.get(target);
     if (sameTarget === undefined) return undefined;
-    if (sameTarget.length > MAX_SCAN) return this.byKey.get(keyOf(category, operation, identity({ target, targetBytes }), errno, comm));
+    if (sameTarget.length > MAX_SCAN) return this.byKey.get(keyOf(category, operation, identity({ target, targetBytes }), errno, comm, intent));
     for (const v of sameTarget) {
       // Equal fields make an equal key, so a match here is exactly the byKey entry for that key.
-      if (v.errno === errno && v.operation === operation && v.targetBytes === targetBytes && (v.process?.comm ?? '') === comm && v.category === category) return v;
+      if (v.errno === errno && v.operation === operation && v.targetBytes === targetBytes && (v.process?.comm ?? '') === comm && v.category === category && intentOf(v.openFlags) === intent) return v;
     }
     return undefined;
   }

@@ -35,7 +35,7 @@ describe('monitor program', () => {
   it('types what bpftrace 0.20+ cannot infer: $regs from its first assignment, map reads before any write', () => {
     assert.ok(program.includes('$regs = (uint64)0;'));
     assert.equal(/\$regs = 0;/.test(program.replace(/ {6}\$regs = 0;/g, '')), false);
-    assert.ok(program.includes('$u = @rid[$id, $r, comm, $o, str(uptr($p))] + (uint64)0;'));
+    assert.ok(program.includes('$u = @rid[$id, $r * 2 - (($s & 1603) != 0 ? 1 : 0), comm, $o, str(uptr($p))] + (uint64)0;'));
     assert.ok(program.includes('$v = @srid[$id, comm] + (uint64)0;'));
     assert.equal(/@s?uid\[|<uid>/.test(program), false);
   });

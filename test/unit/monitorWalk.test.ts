@@ -113,7 +113,7 @@ describe('program variants', () => {
     assert.ok(walks.includes('|W|%d|%d|') && walks.includes('|WEND|%d|%d|%llu|') && !/\|(F|F2|P2)\|/.test(walks));
     assert.ok(/\|F\|/.test(records) && /\|F2\|/.test(records) && /\|P2\|/.test(records) && !records.includes('|W|'));
     assert.ok(records.includes('delete(@pend[tid]);'));
-    assert.ok(legacy.includes('@rid[$id, $r, comm, $o, str(uptr($p))]'));
+    assert.ok(legacy.includes('@rid[$id, $r * 2 - (($s & 1603) != 0 ? 1 : 0), comm, $o, str(uptr($p))]'));
     assert.ok(legacy.includes(`|BEGIN|${PROGRAM_VERSION}|%d|%d|%llu|200|`));
   });
   it('modern: the raw tracepoint returns at its first comparison, with registers from arg0', () => {
@@ -132,8 +132,9 @@ describe('program variants', () => {
       assert.match(program, /while \(\$i < \d+\) \{/);
       assert.ok(program.includes(`printf("${TOKEN_PLACEHOLDER}|W|%d|%d|${TOKEN_PLACEHOLDER}`));
       assert.ok(program.includes(`printf("${TOKEN_PLACEHOLDER}|WEND|%d|%d|%llu|${TOKEN_PLACEHOLDER}\\n", tid, $st, $t);`));
-      // the directory is in the dedup key: one name in two directories is two denials
-      assert.ok(program.includes('@rid[$id, $r, comm, $o, str(uptr($p))]'));
+      // the directory is in the dedup key: one name in two directories is two denials; so is an
+      // open's write intent (folded into the errno's slot), so a read and a write are two as well
+      assert.ok(program.includes('@rid[$id, $r * 2 - (($s & 1603) != 0 ? 1 : 0), comm, $o, str(uptr($p))]'));
     });
   }
   it('sets only the new generation\'s variables for the modern variant, both for the legacy one', () => {
@@ -149,10 +150,14 @@ describe('where reporting starts', () => {
     it(`${variant}: Fence's wrapper and the bwrap it probes with are setup; its exec of anything else is the command`, () => {
       assert.match(
         program,
-        /\} else if \(\$v == 2 && @started == 0 && comm == "fence"\) \{\n\s+\$v = 3;\n\s+\} else if \(\$v == 3\) \{\n\s+if \(comm == "bwrap"\) \{\n\s+\$v = 4;\n\s+\} else if \(comm != "fence"\) \{\n\s+\$v = 2;\n\s+@started = 1;/,
+        /\} else if \(\$v == 2 && @started == 0 && comm == "fence"\) \{\n\s+\$v = 3;\n\s+@wrapper = \$n;\n\s+\} else if \(\$v == 3\) \{/,
       );
       // bwrap itself is setup until it execs: then state 2, or 3 for Fence's wrapper
-      assert.match(program, /if \(\$v == 1 && comm == "bwrap"\) \{\n\s+\$v = 5;\n\s+\} else if \(\$v == 5\) \{\n\s+\$v = 2;\n\s+if \(@started == 0 && comm == "fence"\) \{\n\s+\$v = 3;/);
+      assert.match(program, /if \(\$v == 1 && comm == "bwrap"\) \{\n\s+\$v = 5;\n\s+\} else if \(\$v == 5\) \{\n\s+\$v = 2;\n\s+if \(@started == 0 && comm == "fence"\) \{\n\s+\$v = 3;\n\s+@wrapper = \$n;\n\s+\} else if \(@started == 0 && comm == "shell"\) \{\n\s+\$v = 6;/);
+      // Fence v0.1.66's staged bash (6) is setup until it starts the wrapper
+      assert.match(program, /\} else if \(\$v == 6\) \{\n\s+\$v = 2;\n\s+if \(comm == "fence"\) \{\n\s+\$v = 3;/);
+      // the wrapper's bwrap probe is a child of it; what it execs in place is the command, bwrap too
+      assert.match(program, /if \(\$n != @wrapper && comm == "bwrap"\) \{\n\s+\$v = 4;\n\s+\} else if \(comm != "fence"\) \{\n\s+\$v = 2;\n\s+@started = 1;/);
       // only state 2 is ever reported
       assert.ok(program.includes('@tracked[tid] == 2/ {'));
       assert.ok(program.includes('@started = 0;'));

@@ -147,6 +147,20 @@ describe('ViolationStore merge key', () => {
     assert.equal(s.list()[0].target, '/a\u000030\u0000b');
   });
 
+  it('keeps a read and a write open of one path apart (two rules), whatever the order and the scan path', () => {
+    for (const comms of [1, 12]) {
+      const s = new ViolationStore();
+      // more than MAX_SCAN violations on one target send the lookup through the composite key
+      for (let i = 1; i < comms; i++) s.add({ ...input('/home/u/.npm/_logs/x', `c${i}`, 13), openFlags: 0 }, t0);
+      s.add({ ...input('/home/u/.npm/_logs/x', 'npm', 13), openFlags: 0 }, t0);
+      s.add({ ...input('/home/u/.npm/_logs/x', 'npm', 13), openFlags: 0o2101 }, t0);
+      s.add({ ...input('/home/u/.npm/_logs/x', 'npm', 13), openFlags: 0o2 }, t1);
+      s.add({ ...input('/home/u/.npm/_logs/x', 'npm', 13), openFlags: 0o400000 }, t1); // O_RDONLY | O_CLOEXEC: a read
+      const npm = s.list().filter((v) => v.process?.comm === 'npm');
+      assert.deepEqual(npm.map((v) => [v.openFlags, v.count]), [[0, 2], [0o2101, 2]], String(comms));
+    }
+  });
+
   it('keeps the input fields in their order, then its own, in every violation', () => {
     const s = new ViolationStore();
     const v = s.add({ category: 'filesystem', operation: 'rename', target: '/a', givenPath: 'a', relatedPath: '/b', errno: 30, source: 'ebpf', process: { comm: 'mv', pid: 2 } }, t0);

@@ -190,6 +190,9 @@ function flagsOf(flags: OpenFlagsArg | undefined): string {
   return ` $s = (uint64)${flags.implied};`;
 }
 
+/** O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND: the flags that make an open a write (see openWrites). */
+const WRITE_INTENT_FLAGS = 0o3 | 0o100 | 0o1000 | 0o2000;
+
 /** Components of a directory walked at most (mount crossings included); deeper is marked, not guessed. */
 export const WALK_STEPS = 48;
 /** struct mount embeds its struct vfsmount after mnt_hash (16 bytes), mnt_parent and mnt_mountpoint. */
@@ -381,7 +384,10 @@ function readPathArgs(): string {
  */
 function pathBranch(modern: boolean): string {
   // The directory is part of the key: the same relative name in two directories is two denials.
-  const key = '@rid[$id, $r, comm, $o, str(uptr($p))]';
+  // So is an open's write intent (its flags' access mode, O_CREAT, O_TRUNC, O_APPEND): a read and a
+  // write of one path are two denials with two rules. Folded into the errno's slot (odd: writes), as
+  // a slot of its own did not fit bpftrace 0.17's stack.
+  const key = `@rid[$id, $r * 2 - (($s & ${WRITE_INTENT_FLAGS}) != 0 ? 1 : 0), comm, $o, str(uptr($p))]`;
   return [
     readPathArgs(),
     `if ($q != 0 && (@pairprinted >= ${PAIR_BUDGET} || @tokens <= 0)) {`,
@@ -487,15 +493,20 @@ BEGIN {
   @lprinted = 0;
   @ltokens = ${LOOKUP_BURST_CAPACITY};
   @started = 0;
+  @wrapper = 0;
   printf("${T}|BEGIN|${PROGRAM_VERSION}|%d|%d|%llu|${strlenOf(variant)}|${T}\\n", $1, $2, nsecs);
 }
 // @tracked: 1 = in the run's tree (the gate, fence, its helpers), 5 = the sandbox's bwrap itself,
 // setting the sandbox up (its lookups in the new mount namespace fail by design) until it execs what
-// it runs, 2 = inside the sandbox (everything bwrap starts), 3 = Fence's own wrapper inside the sandbox (its Landlock stage, exec'd
+// it runs, 6 = what bwrap runs first when Fence v0.1.66 stages it (/tmp/fence/bin/shell, a bash
+// that checks the host's $PWD and then starts Fence's wrapper: setup too), 2 = inside the sandbox
+// (everything bwrap starts), 3 = Fence's own wrapper inside the sandbox (its Landlock stage, exec'd
 // as "fence" before the user's command starts), 4 = a bwrap that wrapper starts (its probe of
 // bwrap --unshare-net, whose mount("/") fails with EPERM in every run: setup, not a denial). Only 2
 // is reported. The wrapper's exec of anything else is the user's command: back to 2, and from then
-// on (@started) nothing enters 3 again, so the sandboxed program cannot hide behind the name.
+// on (@started) nothing enters 3 again, so the sandboxed program cannot hide behind the name. A bwrap
+// is the probe only when a child of the wrapper (@wrapper) execs it: one the wrapper execs in place
+// is the user's command. (One called fence is not: Fence re-executes itself in place the same way.)
 tracepoint:sched:sched_process_fork /@tracked[tid]/ {
   @tracked[args->child_pid] = @tracked[tid];
 }
@@ -522,11 +533,22 @@ tracepoint:sched:sched_process_exec {
       $v = 2;
       if (@started == 0 && comm == "fence") {
         $v = 3;
+        @wrapper = $n;
+      } else if (@started == 0 && comm == "shell") {
+        $v = 6;
+      }
+    } else if ($v == 6) {
+      $v = 2;
+      if (comm == "fence") {
+        $v = 3;
+        @wrapper = $n;
       }
     } else if ($v == 2 && @started == 0 && comm == "fence") {
       $v = 3;
+      @wrapper = $n;
     } else if ($v == 3) {
-      if (comm == "bwrap") {
+      // The wrapper execs the command in place (the same process); its bwrap probe is a child.
+      if ($n != @wrapper && comm == "bwrap") {
         $v = 4;
       } else if (comm != "fence") {
         $v = 2;
@@ -629,7 +651,7 @@ ${modern ? '' : `${deferredRecordsProbes(sockIds)}\n`}interval:s:1 {
 END {
   ${counts}
   printf("${T}|END|%llu|${T}\\n", nsecs);
-  clear(@tracked); clear(@started); clear(@ending); clear(@regsat); clear(@regsbad); clear(@rid); clear(@srid); clear(@cnt); clear(@printed); clear(@tokens); clear(@netprinted); clear(@pairprinted); clear(@lprinted); clear(@ltokens); clear(@over);${modern ? '' : ' clear(@pend);'}
+  clear(@tracked); clear(@started); clear(@wrapper); clear(@ending); clear(@regsat); clear(@regsbad); clear(@rid); clear(@srid); clear(@cnt); clear(@printed); clear(@tokens); clear(@netprinted); clear(@pairprinted); clear(@lprinted); clear(@ltokens); clear(@over);${modern ? '' : ' clear(@pend);'}
 }
 `;
 }
