@@ -43,6 +43,16 @@ for (const mode of [
       assert.doesNotMatch(r.stderr, /mount: \//);
     });
 
+    it('reports a command that is itself bwrap or fence like any other (they are not Fence\'s setup)', async () => {
+      // a nested bwrap cannot set itself up inside the sandbox (as root its mount is refused, as a
+      // user its uid_map): that refusal is the user's command's
+      const bw = await run(['--', 'bwrap', '--ro-bind', '/', '/', '--dev', '/dev', 'true']);
+      assert.ok(find(bw.report.violations, (v) => v.process?.comm === 'bwrap' && (v.errnoName === 'EPERM' || v.errnoName === 'EACCES')), JSON.stringify(bw.report.violations));
+      const fence = spawnSync('readlink', ['-f', process.env.FENCE_LENS_FENCE ?? '/usr/local/bin/fence'], { encoding: 'utf8' }).stdout.trim();
+      const nested = await run(['--', fence, '--settings', s.settings, '--', 'true']);
+      assert.ok(find(nested.report.violations, (v) => v.process?.comm === 'bwrap' || v.process?.comm === 'fence'), JSON.stringify(nested.report.violations));
+    });
+
     it('catches git\'s rename onto the .git/config Fence bind-mounts read-only (EBUSY), with no rule', async () => {
       const repo = `${s.ws}/repo-${tag()}`;
       const as = s.user ? ['runuser', '-u', s.user, '--'] : [];
