@@ -364,9 +364,13 @@ class Run {
   private spawnGate(plan: Plan): Gate & { pid: number } {
     const { options, piped } = this;
     const shareStderr = !piped && plan.logFile !== undefined;
+    // PWD names the directory the command starts in, as a shell's cd would set it: an inherited one
+    // (the editor's, or a parent shell's) may name a directory the sandbox hides, and every shell
+    // checking its $PWD at start was then reported as a hidden read.
+    const env = { ...(options.env ?? process.env), PWD: path.resolve(options.cwd), ...(plan.fenceTmp ? { TMPDIR: plan.fenceTmp } : {}) };
     const gate: Gate = execa(plan.file, plan.args, {
       cwd: options.cwd,
-      env: plan.fenceTmp ? { ...(options.env ?? process.env), TMPDIR: plan.fenceTmp } : (options.env ?? process.env),
+      env,
       extendEnv: false,
       stdio: [piped ? 'pipe' : 'inherit', piped ? 'pipe' : 'inherit', shareStderr ? 'inherit' : 'pipe', 'pipe'],
       reject: false,

@@ -51,6 +51,13 @@ for (const mode of [
       assert.match(r.stderr, new RegExp(`\\[fence:ebpf\\] \\d\\d:\\d\\d:\\d\\d ✗ \\w+: ${marker} \\(Read-only file system, touch:\\d+\\)`));
     });
 
+    it('starts the command with PWD naming its working directory, not an inherited one', async () => {
+      // the rig's own PWD is where mocha started; a stale one may name a directory the sandbox hides
+      const r = await run(['-c', 'echo "$PWD"']);
+      assert.equal(r.stdout, `${s.ws}\n`);
+      assert.equal(find(r.report.violations, (x) => x.hidden === true), undefined, JSON.stringify(r.report.violations));
+    });
+
     it('reports a denied rename (both paths) and a denied chmod', async () => {
       const r = await run(['-c', 'mv /etc/hostname /etc/hostname.fl; chmod 777 /etc/hostname; python3 -c "import os; os.rename(\'/etc/hosts\', \'/etc/hosts.fl\')" ; exit 0']);
       assert.equal(r.code, 0);
