@@ -138,13 +138,15 @@ it, once the view shows, and the engine (execa, the monitor, jsonc-parser) is a 
 loaded on the first run. Both bundles are minified in every build, so the tests and these rows use the bytes the
 .vsix ships; their source maps are separate .map files, not packaged, that map stack traces back to src/.
 
-Why targets are missed (measured; details in \`docs/bench-findings.md\`): the monitor is one program on
-\`raw_syscalls:sys_exit\` that rejects successful syscalls at its first instruction, and every syscall of the machine
-pays that tracepoint's dispatch whatever the program does: the \`floor.ratio\` rows measure a do-nothing program on
-the same probe type in the same rounds, and the monitor sits on it (per-syscall tracepoints would spare
-unrelated syscalls but took 4.5 s to detach). The storm pays ~0.9 us of BPF per denied open (register lookup,
-200-byte string read, 232-byte dedup key). Attach time is bpftrace 0.17's start-up: LLVM, BTF, and reading
-\`available_events\` 21 times per tracepoint probe (the program has four). Each platform's \`attach.floor_s\` is what
+Why targets are missed (measured; details in \`docs/bench-findings.md\`): the monitor's programs on
+\`raw_syscalls:sys_exit\` (one with 0.23's raw tracepoint; three with 0.17, whose 512-byte stack cannot hold a
+directory walk and a record in one) reject successful syscalls at their first instruction, and every syscall of the
+machine pays that tracepoint's dispatch whatever the programs do: the \`floor.ratio\` rows measure a do-nothing
+program on the same probe type in the same rounds, and the monitor sits on it (per-syscall tracepoints would spare
+unrelated syscalls but took 4.5 s to detach). The storm pays the BPF of each denied open (register lookup, string
+read, a dedup key holding the directory). Attach time is bpftrace's start-up: LLVM, BTF (0.17 imports
+\`task_struct\` for the directory walk), and with 0.17 reading \`available_events\` 21 times per tracepoint probe
+(its program has six). Each platform's \`attach.floor_s\` is what
 its probe type alone costs to attach with that bpftrace; the product's attach minus it, in the same rounds, is
 bpftrace compiling, verifying and loading our program (and its three sched tracepoints), so an attach target below
 floor + that difference needs a smaller program, not a cheaper probe. Decoder throughput: the stream is what the

@@ -51,10 +51,10 @@ for (const mode of [
       assert.match(r.stderr, new RegExp(`\\[fence:ebpf\\] \\d\\d:\\d\\d:\\d\\d ✗ \\w+: ${marker} \\(Read-only file system, touch:\\d+\\)`));
     });
 
-    it('starts the command with PWD naming its working directory, not an inherited one', async () => {
+    it('starts the command with PWD naming its working directory and no OLDPWD, not inherited ones', async () => {
       // the rig's own PWD is where mocha started; a stale one may name a directory the sandbox hides
-      const r = await run(['-c', 'echo "$PWD"']);
-      assert.equal(r.stdout, `${s.ws}\n`);
+      const r = await run(['-c', 'echo "$PWD ${OLDPWD-none}"']);
+      assert.equal(r.stdout, `${s.ws} none\n`);
       assert.equal(find(r.report.violations, (x) => x.hidden === true), undefined, JSON.stringify(r.report.violations));
     });
 

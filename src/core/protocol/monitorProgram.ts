@@ -386,7 +386,8 @@ function readPathArgs(): string {
  * dedup key (measured), so the main probe only decides (dedup, budget, rate) and leaves the id in
  * @pend[tid]; the next probe on the same tracepoint, which the kernel runs right after it for the
  * same syscall (programs run in attach order, and bpftrace attaches in program order: checked on
- * this kernel with 1,000 of 1,000 syscalls), walks and prints on a stack of its own.
+ * this kernel: 1,000 of 1,000 syscalls in order, 0 with the text order reversed), walks and prints
+ * on a stack of its own.
  */
 function pathBranch(modern: boolean): string {
   // The directory is part of the key: the same relative name in two directories is two denials.
