@@ -153,9 +153,7 @@ describe('where reporting starts', () => {
         /\} else if \(\$v == 2 && @started == 0 && comm == "fence"\) \{\n\s+\$v = 3;\n\s+@wrapper = \$n;\n\s+\} else if \(\$v == 3\) \{/,
       );
       // bwrap itself is setup until it execs: then state 2, or 3 for Fence's wrapper
-      assert.match(program, /if \(\$v == 1 && comm == "bwrap"\) \{\n\s+\$v = 5;\n\s+\} else if \(\$v == 5\) \{\n\s+\$v = 2;\n\s+if \(@started == 0 && comm == "fence"\) \{\n\s+\$v = 3;\n\s+@wrapper = \$n;\n\s+\} else if \(@started == 0 && comm == "shell"\) \{\n\s+\$v = 6;/);
-      // Fence v0.1.66's staged bash (6) is setup until it starts the wrapper
-      assert.match(program, /\} else if \(\$v == 6\) \{\n\s+\$v = 2;\n\s+if \(comm == "fence"\) \{\n\s+\$v = 3;/);
+      assert.match(program, /if \(\$v == 1 && comm == "bwrap"\) \{\n\s+\$v = 5;\n\s+\} else if \(\$v == 5\) \{\n\s+\$v = 2;\n\s+if \(@started == 0 && comm == "fence"\) \{\n\s+\$v = 3;\n\s+@wrapper = \$n;\n\s+\}\n/);
       // the wrapper's bwrap probe is a child of it; what it execs in place is the command, bwrap too
       assert.match(program, /if \(\$n != @wrapper && comm == "bwrap"\) \{\n\s+\$v = 4;\n\s+\} else if \(comm != "fence"\) \{\n\s+\$v = 2;\n\s+@started = 1;/);
       // only state 2 is ever reported

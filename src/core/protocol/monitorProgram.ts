@@ -505,9 +505,7 @@ BEGIN {
 }
 // @tracked: 1 = in the run's tree (the gate, fence, its helpers), 5 = the sandbox's bwrap itself,
 // setting the sandbox up (its lookups in the new mount namespace fail by design) until it execs what
-// it runs, 6 = what bwrap runs first when Fence v0.1.66 stages it (/tmp/fence/bin/shell, a bash
-// that checks the host's $PWD and then starts Fence's wrapper: setup too), 2 = inside the sandbox
-// (everything bwrap starts), 3 = Fence's own wrapper inside the sandbox (its Landlock stage, exec'd
+// it runs, 2 = inside the sandbox (everything bwrap starts), 3 = Fence's own wrapper inside the sandbox (its Landlock stage, exec'd
 // as "fence" before the user's command starts), 4 = a bwrap that wrapper starts (its probe of
 // bwrap --unshare-net, whose mount("/") fails with EPERM in every run: setup, not a denial). Only 2
 // is reported. The wrapper's exec of anything else is the user's command: back to 2, and from then
@@ -539,14 +537,6 @@ tracepoint:sched:sched_process_exec {
     } else if ($v == 5) {
       $v = 2;
       if (@started == 0 && comm == "fence") {
-        $v = 3;
-        @wrapper = $n;
-      } else if (@started == 0 && comm == "shell") {
-        $v = 6;
-      }
-    } else if ($v == 6) {
-      $v = 2;
-      if (comm == "fence") {
         $v = 3;
         @wrapper = $n;
       }
