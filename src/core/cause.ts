@@ -43,7 +43,7 @@ function needsOf(v: ViolationInput, probe: HostProbe): Need[][] | null {
     case 'open':
     case 'openat':
     case 'openat2': {
-      // With the flags (bpftrace 0.23's program) the open's intent is known. Without them EROFS can
+      // With the flags (both programs record them) the open's intent is known. Without them EROFS can
       // only be a write; EACCES may be either, so the host is the cause only if it refuses both (it
       // would have refused whichever was meant).
       const writes = openWrites(v.openFlags);

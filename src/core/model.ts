@@ -32,7 +32,7 @@ export interface ViolationInput {
    * a read refused where Fence masks a directory (denyRead) or leaves it out (defaultDenyRead).
    */
   readonly hidden?: boolean;
-  /** An open's flags as the process passed them (the monitor's modern program): they say whether it meant to write. */
+  /** An open's flags as the process passed them (both monitor programs record them): they say whether it meant to write. */
   readonly openFlags?: number;
   /**
    * Set only when the path's bytes are not valid UTF-8: `target` then holds U+FFFD in their place

@@ -315,7 +315,7 @@ export class MonitorDecoder implements FramingSink {
     const recordId = recordIdOf(r.head[6]);
     const comm = this.str(r, 0);
     if (r.head[0] === 'F') {
-      // An open's flags (the modern program; 0 otherwise): only a plain number says anything.
+      // An open's flags (0 for other calls): only a plain number says anything.
       const f = r.head[7];
       const flags = f !== undefined && f !== '0' && /^\d{1,16}$/.test(f) ? Number(f) : undefined;
       const path = this.str(r, 1);

@@ -459,9 +459,10 @@ ${indent(body, 2)}
 }
 
 /**
- * What the bpftrace at hand can run. `legacy` (0.17): the 512-byte BPF stack holds a path key and a
- * path record and nothing more, so relative paths are printed as given. `modern` (0.23+, which
- * moves large values off the stack): relative paths carry their directory, walked in the kernel.
+ * What the bpftrace at hand can run; both report the same records. `legacy` (0.17): the perf-event
+ * tracepoint, 200-byte strings, and its work split over three probes (see pathBranch), as the
+ * 512-byte BPF stack holds a dedup key or a walk or a record, not two. `modern` (0.23+, which moves
+ * large values off the stack): the raw tracepoint, 1,024-byte strings, one probe.
  */
 export type ProgramVariant = 'legacy' | 'modern';
 
