@@ -101,6 +101,12 @@ function recordIdOf(field: string | undefined): string | undefined {
   return field === undefined || field === '0' ? undefined : detached(field);
 }
 
+/** A two-path syscall whose first path is the link's content (symlink): never looked up, never walked. */
+function targetIsSecond(nr: number): boolean {
+  const info = tracedSyscall(nr);
+  return info?.shape.kind === 'twoPaths' && info.shape.targetIsSecond;
+}
+
 /** Walks kept waiting for their records at most (only lost records leave any behind). */
 const MAX_PENDING_WALKS = 4096;
 
@@ -245,9 +251,7 @@ export class MonitorDecoder implements FramingSink {
         case 'F2': {
           this.flushPair();
           const path = this.str(r, 1);
-          const info = tracedSyscall(Number(r.head[1]));
-          const lookedUp = !(info?.shape.kind === 'twoPaths' && info.shape.targetIsSecond);
-          this.firstOfPair = { head: r.head, comm: this.str(r, 0), path, dir: this.takeDir(r.head[3], r.head[5], path, lookedUp) };
+          this.firstOfPair = { head: r.head, comm: this.str(r, 0), path, dir: this.takeDir(r.head[3], r.head[5], path, !targetIsSecond(Number(r.head[1]))) };
           return;
         }
         case 'P2':
@@ -360,13 +364,12 @@ export class MonitorDecoder implements FramingSink {
     const [nr, pid, , ret] = this.ints(first.head, 1, 4);
     const second = this.str(r, 1);
     const secondDir = this.takeDir(r.head[3], r.head[5], second);
-    const info = tracedSyscall(nr);
-    const targetIsSecond = info?.shape.kind === 'twoPaths' && info.shape.targetIsSecond;
     // symlink's first argument is the link's content, not a path we touch: leave it as written.
-    const resolved = targetIsSecond ? this.absolute(second, secondDir) : this.absolute(first.path, first.dir);
+    const linkContent = targetIsSecond(nr);
+    const resolved = linkContent ? this.absolute(second, secondDir) : this.absolute(first.path, first.dir);
     const target = resolved.target;
-    const related = targetIsSecond ? first.path : this.absolute(second, secondDir).target;
-    const dirCut = (targetIsSecond ? false : first.dir?.truncated) || secondDir?.truncated;
+    const related = linkContent ? first.path : this.absolute(second, secondDir).target;
+    const dirCut = (linkContent ? false : first.dir?.truncated) || secondDir?.truncated;
     this.store.add(
       {
         category: 'filesystem',

@@ -280,11 +280,7 @@ function dirWalk(): string {
   ].join('\n');
 }
 
-/**
- * The kernel-side dedup of one record kind: a repeat of a known key adds to its count under the
- * key's record id (its first nsecs); a new key within the budget and the rate is stored and `emit`
- * runs once (it may use $t, the new id); anything else is counted per (syscall, errno) in @over.
- */
+/** A record budget and rate, as the program text that checks them and takes from them. */
 interface Budget {
   /** The condition under which a new key may be printed. */
   readonly open: string;
@@ -306,6 +302,11 @@ const PATHS: Budget = {
   take: `if ($want == 3) {\n${indent(LOOKUPS.take, 1)}\n} else {\n${indent(DENIALS.take, 1)}\n}`,
 };
 
+/**
+ * The kernel-side dedup of one record kind: a repeat of a known key adds to its count under the
+ * key's record id (its first nsecs); a new key within the budget and the rate is stored and `emit`
+ * runs once (it may use $t, the new id); anything else is counted per (syscall, errno) in @over.
+ */
 function dedupOrCount(ridVar: string, mapKey: string, emit: string, b: Budget = DENIALS): string {
   return [
     // `+ (uint64)0`: this read comes before any write of the map, and bpftrace 0.20+ cannot type a
@@ -418,7 +419,8 @@ function pathBranch(modern: boolean): string {
  * its thread, so the reader joins them as it joins the modern program's.
  */
 function deferredRecordsProbes(sockIds: string): string {
-  const probe = (body: string): string => `tracepoint:raw_syscalls:sys_exit /args->ret < 0 && @pend[tid] != 0/ {
+  // `last`: statements after the register check, which run whatever it found.
+  const probe = (body: string, last = ''): string => `tracepoint:raw_syscalls:sys_exit /args->ret < 0 && @pend[tid] != 0/ {
   $t = @pend[tid];
   $r = args->ret;
   $id = args->id;
@@ -426,7 +428,7 @@ function deferredRecordsProbes(sockIds: string): string {
   $regs = *(uint64 *)kptr((uint64)curtask + ($at >> 16)) + ($at & 0xffff);
   if (*(int64 *)kptr($regs + ${PT_REGS.origAx}) == $id) {
 ${indent(body, 2)}
-  }
+  }${last ? `\n${indent(last, 1)}` : ''}
 }`;
   // The second probe also prints network records (which have no walk): the main probe's stack had
   // no room left for them once it recorded lookups too, nor had the walks' (measured).
@@ -455,7 +457,7 @@ ${indent(body, 2)}
     '}',
   ].join('\n');
   // the deletion is outside the register check: a pending id is never left for a later syscall
-  return [probe(walks), probe(records).replace(/\n\}$/, '\n  delete(@pend[tid]);\n}')].join('\n');
+  return [probe(walks), probe(records, 'delete(@pend[tid]);')].join('\n');
 }
 
 /**
